@@ -30,8 +30,7 @@ def stirling_error(k: FloatArray) -> FloatArray:
     kb = k[big]
     k2 = 1.0 / (kb * kb)
     out[big] = (
-        1.0 / 12.0
-        - k2 * (1.0 / 360.0 - k2 * (1.0 / 1260.0 - k2 * (1.0 / 1680.0 - k2 / 1188.0)))
+        1.0 / 12.0 - k2 * (1.0 / 360.0 - k2 * (1.0 / 1260.0 - k2 * (1.0 / 1680.0 - k2 / 1188.0)))
     ) / kb
     ks = k[~big]
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -64,9 +64,7 @@ class _Core:
         with np.errstate(invalid="ignore"):
             a_log_u = np.where(self.a == 0.0, 0.0, self.a * log_u)
         wait_gt = np.exp(a_log_u + common + log_kummer(self.a, y))
-        served_gt = np.exp(
-            self.log_ratio + a_log_u + log_u + common + log_kummer(self.a + 1.0, y)
-        )
+        served_gt = np.exp(self.log_ratio + a_log_u + log_u + common + log_kummer(self.a + 1.0, y))
         at_zero = t == 0.0
         wait_gt = np.where(at_zero, self.p_wait, np.minimum(wait_gt, self.p_wait))
         served_gt = np.where(at_zero, self.p_served_wait, np.minimum(served_gt, self.p_served_wait))
