@@ -1,0 +1,103 @@
+"""`ccops simulate`: the M/M/c bridge to the queueing formulas, and scenario runs."""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import orjson
+import typer
+from rich.console import Console
+from rich.table import Table
+
+simulate_app = typer.Typer(
+    help="Simulate the center: a single M/M/c(+M) queue, or a scenario TOML (the digital twin).",
+    no_args_is_help=True,
+)
+
+
+def _fail(message: str) -> typer.Exit:
+    Console(stderr=True).print(f"[red]error:[/red] {message}")
+    return typer.Exit(code=2)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _print_json(data: dict[str, Any]) -> None:
+    typer.echo(orjson.dumps(_clean(data), option=orjson.OPT_INDENT_2).decode())
+
+
+@simulate_app.command("mmc")
+def mmc(
+    arrival_rate: float = typer.Option(..., help="Arrivals per minute (Poisson)."),
+    aht: float = typer.Option(..., help="Mean handle time in seconds (exponential)."),
+    agents: int = typer.Option(..., help="Number of agents (servers)."),
+    patience: float | None = typer.Option(
+        None, help="Mean patience in seconds (exponential); omit for no abandonment."
+    ),
+    answer_within: float = typer.Option(20.0, help="Service-level threshold T in seconds."),
+    short_abandon: float = typer.Option(
+        0.0, help="Abandons within this many seconds are excluded from SL and abandonment."
+    ),
+    hours: float = typer.Option(..., help="Simulated hours."),
+    seed: int = typer.Option(..., help="Random seed: same seed, same events."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """One queue, Poisson arrivals, exponential handle (and patience); KPIs from the events."""
+    from ccops.sim import batch_means, records_kpis, simulate_mmc
+
+    try:
+        started = time.perf_counter()
+        records = simulate_mmc(arrival_rate / 60.0, aht, agents, hours, seed, patience)
+        wall = time.perf_counter() - started
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    k = records_kpis(records, answer_within, short_abandon)
+    ci = batch_means(records, answer_within, short_abandon)
+    result: dict[str, Any] = {
+        "offered": k.offered,
+        "answered": k.answered,
+        "abandoned": k.abandoned,
+        "short_abandoned": k.short_abandoned,
+        "service_level": k.service_level,
+        "asa_seconds": k.asa_seconds,
+        "abandon_rate": k.abandon_rate,
+        "p_wait": k.p_wait,
+        "mean_wait_seconds": k.mean_wait_seconds,
+        "ci95": {name: [e.low, e.high] for name, e in ci.items()},
+        "contacts_per_wall_second": k.offered / wall if wall > 0 else None,
+        "wall_seconds": wall,
+        "parameters": {
+            "arrival_rate_per_minute": arrival_rate,
+            "aht_seconds": aht,
+            "agents": agents,
+            "patience_seconds": patience,
+            "answer_within_seconds": answer_within,
+            "short_abandon_seconds": short_abandon,
+            "hours": hours,
+            "seed": seed,
+        },
+    }
+    if as_json:
+        _print_json(result)
+        return
+    table = Table(title=f"M/M/{agents}{'+M' if patience else ''}, {hours:g} h, seed {seed}")
+    table.add_column("KPI")
+    table.add_column("value", justify="right")
+    table.add_column("95% CI (batch means)", justify="right")
+    for name in ("offered", "answered", "abandoned"):
+        table.add_row(name, str(result[name]), "")
+    for name in ("service_level", "asa_seconds", "abandon_rate", "p_wait"):
+        e = ci[name]
+        table.add_row(name, f"{result[name]:.4f}", f"[{e.low:.4f}, {e.high:.4f}]")
+    table.add_row("contacts/wall-second", f"{result['contacts_per_wall_second']:,.0f}", "")
+    Console().print(table)
