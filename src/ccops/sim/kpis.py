@@ -134,13 +134,30 @@ def batch_means(
 ) -> dict[str, Estimate]:
     """95% intervals of each KPI from one long run, by batch means over equal spans of arrivals."""
     m = _select(records, queue, warmup)
-    arrival = records.arrival[m]
+    return array_batch_means(
+        records.arrival[m],
+        records.answered[m],
+        records.abandoned[m],
+        answer_within,
+        short_abandon,
+        batches,
+    )
+
+
+def array_batch_means(
+    arrival: FloatArray,
+    answered: FloatArray,
+    abandoned: FloatArray,
+    answer_within: float = 20.0,
+    short_abandon: float = 0.0,
+    batches: int = 20,
+) -> dict[str, Estimate]:
+    """Batch-means 95% intervals from plain arrays sorted by arrival (e.g. another simulator's)."""
     if arrival.size == 0:
         return {name: Estimate(math.nan, math.nan) for name in KPI_NAMES}
-    edges = np.linspace(warmup, float(arrival.max()) + 1e-9, batches + 1)
+    edges = np.linspace(float(arrival.min()), float(arrival.max()) + 1e-9, batches + 1)
     idx = np.searchsorted(arrival, edges)
     per: dict[str, list[float]] = {name: [] for name in KPI_NAMES}
-    answered, abandoned = records.answered[m], records.abandoned[m]
     for b in range(batches):
         s = slice(int(idx[b]), int(idx[b + 1]))
         k = compute_kpis(arrival[s], answered[s], abandoned[s], answer_within, short_abandon)

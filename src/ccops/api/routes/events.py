@@ -1,0 +1,61 @@
+"""POST /api/v1/events: batches of canonical events from integrations and the live feed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
+
+from ccops.api.deps import WriterDep
+from ccops.ingest.pipeline import Ingestor
+
+router = APIRouter(tags=["events"])
+
+MAX_BATCH = 50_000
+
+
+class RejectedEvent(BaseModel):
+    """An event of the batch that was refused: its index in the batch and why."""
+
+    position: int
+    reason: str
+
+
+class EventBatchResult(BaseModel):
+    """What happened to a posted batch."""
+
+    received: int
+    accepted: int
+    duplicates: int
+    rejected: list[RejectedEvent]
+
+
+def _ingest(writer: Any, events: list[Any]) -> EventBatchResult:
+    ingestor = Ingestor(writer, source="api", batch_size=MAX_BATCH + 1)
+    for position, raw in enumerate(events):
+        if isinstance(raw, dict):
+            ingestor.add_parsed(position, raw)
+        else:
+            ingestor.reject(position, repr(raw)[:500], "an event is a JSON object")
+    summary = ingestor.close()
+    return EventBatchResult(
+        received=len(events),
+        accepted=summary.accepted,
+        duplicates=summary.duplicates,
+        rejected=[RejectedEvent(position=r.position, reason=r.reason) for r in summary.rejects],
+    )
+
+
+@router.post("/events", response_model=EventBatchResult)
+async def post_events(
+    writer: WriterDep,
+    events: list[Any] = Body(..., description="A JSON array of canonical events (docs/events.md)"),
+) -> EventBatchResult:
+    """Accept a batch: valid events land (re-sent ids change nothing), invalid ones are listed."""
+    if len(events) > MAX_BATCH:
+        from fastapi import HTTPException
+
+        raise HTTPException(413, f"at most {MAX_BATCH} events per request; split the batch")
+    return await run_in_threadpool(_ingest, writer, events)
