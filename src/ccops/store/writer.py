@@ -165,8 +165,10 @@ class StoreWriter:
                                        "short_abandon_seconds": 5.0, "sl_target": 0.8,
                                        "priority": e.priority or 0}
                 if e.customer and e.customer not in customers:
-                    customers[e.customer] = {"key": e.customer, "segment": e.segment,
-                                             "vip_tier": e.vip_tier or 0, "consent_call": True,
+                    # Segment and VIP tier are snapshotted on the contact (order-independent);
+                    # the customer's own attributes are master data, not set by events.
+                    customers[e.customer] = {"key": e.customer, "segment": None,
+                                             "vip_tier": 0, "consent_call": True,
                                              "consent_sms": False, "consent_email": False}
             elif isinstance(e, ContactAnswered | AgentStateEvent):
                 agents.setdefault(e.agent, {"key": e.agent, "name": e.agent})

@@ -1,0 +1,262 @@
+"""Simulator benchmark: the same M/M/c and M/M/c+M models in Ciw, SimPy and ccops, in one run.
+
+Run: `python -m bench.bench_sim` (or `python -m bench`, which runs every bench_*.py main()).
+Needs the `bench` extra (ciw, simpy). Prints contacts simulated per wall-second and the KPIs of
+each tool with 95% batch-means intervals, and checks that the tools agree with each other and with
+Erlang A/C from `ccops.queueing`.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import os
+import random
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ccops.sim import Estimate, array_batch_means, simulate_mmc
+
+LAM_PER_MIN = 100.0
+AGENTS = 300
+AHT = 170.0
+PATIENCE = 120.0
+ANSWER_WITHIN = 20.0
+WARMUP = 900.0
+KPIS = ("service_level", "asa_seconds", "abandon_rate", "p_wait")
+
+
+@dataclass
+class Run:
+    """One tool's run: its speed and its KPI intervals."""
+
+    tool: str
+    model: str
+    contacts: int
+    wall: float
+    kpis: dict[str, Estimate]
+
+    @property
+    def speed(self) -> float:
+        """Contacts simulated per wall-clock second."""
+        return self.contacts / self.wall
+
+
+Arrays = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def _estimates(arrays: Arrays, horizon: float) -> tuple[int, dict[str, Estimate]]:
+    arrival, answered, abandoned = arrays
+    order = np.argsort(arrival, kind="stable")
+    arrival, answered, abandoned = arrival[order], answered[order], abandoned[order]
+    keep = (arrival >= WARMUP) & (arrival < horizon)
+    est = array_batch_means(
+        arrival[keep], answered[keep], abandoned[keep], ANSWER_WITHIN, 0.0, batches=20
+    )
+    return int(np.count_nonzero(arrival < horizon)), est
+
+
+def ciw_model(hours: float, patience: float | None, seed: int) -> Arrays:
+    """M/M/c(+M) in Ciw, run a little past the horizon so that late arrivals finish."""
+    import ciw
+
+    lam, mu = LAM_PER_MIN / 60.0, 1.0 / AHT
+    kwargs: dict[str, object] = {}
+    if patience is not None:
+        kwargs["reneging_time_distributions"] = [ciw.dists.Exponential(rate=1.0 / patience)]
+    network = ciw.create_network(
+        arrival_distributions=[ciw.dists.Exponential(rate=lam)],
+        service_distributions=[ciw.dists.Exponential(rate=mu)],
+        number_of_servers=[AGENTS],
+        **kwargs,
+    )
+    ciw.seed(seed)
+    sim = ciw.Simulation(network)
+    sim.simulate_until_max_time(hours * 3600.0 + 1800.0)
+    recs = sim.get_all_records()
+    arrival = np.array([r.arrival_date for r in recs])
+    served = np.array([r.record_type == "service" for r in recs])
+    start = np.array([r.service_start_date for r in recs], dtype=np.float64)
+    exit_ = np.array([r.exit_date for r in recs], dtype=np.float64)
+    answered = np.where(served, start, math.nan)
+    abandoned = np.where(served, math.nan, exit_)
+    return arrival, answered, abandoned
+
+
+def simpy_model(hours: float, patience: float | None, seed: int) -> Arrays:
+    """M/M/c(+M) as a plain SimPy model: a Resource with c slots and a process per customer."""
+    import simpy
+
+    rng = random.Random(seed)
+    env = simpy.Environment()
+    agents = simpy.Resource(env, capacity=AGENTS)
+    horizon = hours * 3600.0
+    arrival: list[float] = []
+    answered: list[float] = []
+    abandoned: list[float] = []
+
+    def customer(i: int):  # type: ignore[no-untyped-def]
+        with agents.request() as req:
+            if patience is None:
+                yield req
+                got = True
+            else:
+                result = yield req | env.timeout(rng.expovariate(1.0 / patience))
+                got = req in result
+            if got:
+                answered[i] = env.now
+                yield env.timeout(rng.expovariate(1.0 / AHT))
+            else:
+                abandoned[i] = env.now
+
+    def source():  # type: ignore[no-untyped-def]
+        i = 0
+        while True:
+            yield env.timeout(rng.expovariate(LAM_PER_MIN / 60.0))
+            if env.now >= horizon:
+                return
+            arrival.append(env.now)
+            answered.append(math.nan)
+            abandoned.append(math.nan)
+            env.process(customer(i))
+            i += 1
+
+    env.process(source())
+    env.run()
+    return np.array(arrival), np.array(answered), np.array(abandoned)
+
+
+def ccops_model(hours: float, patience: float | None, seed: int) -> Arrays:
+    """M/M/c(+M) in the ccops kernel."""
+    rec = simulate_mmc(LAM_PER_MIN / 60.0, AHT, AGENTS, hours, seed, patience)
+    return rec.arrival, rec.answered, rec.abandoned
+
+
+def bare_heap_loop(hours: float, patience: float | None, seed: int) -> Arrays:
+    """The practical limit: FCFS on a heap of free times, plain Python, nothing recorded twice."""
+    del patience
+    rng = random.Random(seed)
+    horizon = hours * 3600.0
+    lam, aht = LAM_PER_MIN / 60.0, AHT
+    free = [0.0] * AGENTS
+    t = 0.0
+    arrival: list[float] = []
+    answered: list[float] = []
+    expo = rng.expovariate
+    replace = heapq.heapreplace
+    while True:
+        t += expo(lam)
+        if t >= horizon:
+            break
+        f = free[0]
+        if f < t:
+            f = t
+        replace(free, f + expo(1.0 / aht))
+        arrival.append(t)
+        answered.append(f)
+    n = len(arrival)
+    return np.array(arrival), np.array(answered), np.full(n, math.nan)
+
+
+def _timed(
+    tool: str, model: str, fn: Callable[[float, float | None, int], Arrays], hours: float, seed: int
+) -> Run:
+    patience = PATIENCE if model.endswith("+M") else None
+    started = time.perf_counter()
+    arrays = fn(hours, patience, seed)
+    wall = time.perf_counter() - started
+    contacts, est = _estimates(arrays, hours * 3600.0)
+    return Run(tool, model, contacts, wall, est)
+
+
+def _theory(model: str) -> dict[str, float]:
+    try:
+        from ccops.queueing import erlang_a_metrics
+    except ImportError:  # the queueing core is optional for this benchmark
+        return {}
+    load = LAM_PER_MIN / 60.0 * AHT
+    patience = PATIENCE if model.endswith("+M") else 1e12
+    m = erlang_a_metrics(AGENTS, load, AHT, patience, ANSWER_WITHIN)
+    return {
+        "service_level": float(m.service_level),
+        "asa_seconds": float(m.asa),
+        "abandon_rate": float(m.abandon_probability),
+        "p_wait": float(m.wait_probability),
+    }
+
+
+def _agree(a: Estimate, b: Estimate) -> bool:
+    return abs(a.mean - b.mean) <= math.hypot(a.half_width, b.half_width) + 1e-12
+
+
+def _print_table(runs: list[Run]) -> None:
+    head = f"{'model':<8} {'tool':<16} {'contacts':>9} {'wall s':>7} {'contacts/s':>11}"
+    print(head + "".join(f" {k:>22}" for k in KPIS))
+    for r in runs:
+        cells = "".join(
+            f" {r.kpis[k].mean:>12.4f} ±{r.kpis[k].half_width:<8.4f}" for k in KPIS
+        )
+        print(f"{r.model:<8} {r.tool:<16} {r.contacts:>9} {r.wall:>7.2f} {r.speed:>11,.0f}{cells}")
+
+
+def mmc_case(quick: bool = False) -> tuple[list[Run], list[str]]:
+    """Run the single-queue case in every tool; return the runs and any disagreement found."""
+    scale = 0.25 if quick else 1.0
+    runs: list[Run] = []
+    for model in ("M/M/c", "M/M/c+M"):
+        runs.append(_timed("ciw", model, ciw_model, 4.0 * scale, 1))
+        runs.append(_timed("simpy", model, simpy_model, 12.0 * scale, 2))
+        runs.append(_timed("ccops.sim mmc", model, ccops_model, 200.0 * scale, 3))
+        if model == "M/M/c":
+            runs.append(_timed("bare heap loop", model, bare_heap_loop, 200.0 * scale, 4))
+    problems: list[str] = []
+    for model in ("M/M/c", "M/M/c+M"):
+        ours = next(r for r in runs if r.model == model and r.tool == "ccops.sim mmc")
+        theory = _theory(model)
+        for r in runs:
+            if r.model != model or r.tool in ("ccops.sim mmc", "bare heap loop"):
+                continue
+            for k in KPIS:
+                if not _agree(r.kpis[k], ours.kpis[k]):
+                    problems.append(f"{model} {k}: {r.tool} {r.kpis[k]} vs ccops {ours.kpis[k]}")
+        for k, value in theory.items():
+            if not ours.kpis[k].covers(value):
+                problems.append(f"{model} {k}: ccops {ours.kpis[k]} misses Erlang {value:.5f}")
+    return runs, problems
+
+
+def main() -> None:
+    """Run the benchmark and print the table; exit 1 if results disagree beyond their CIs."""
+    quick = os.environ.get("CCOPS_BENCH_QUICK") == "1"
+    print(
+        f"# ccops.sim benchmark: c={AGENTS}, lambda={LAM_PER_MIN:g}/min, AHT={AHT:g} s, "
+        f"patience={PATIENCE:g} s (+M), SL threshold {ANSWER_WITHIN:g} s"
+    )
+    runs, problems = mmc_case(quick)
+    _print_table(runs)
+    by = {(r.model, r.tool): r.speed for r in runs}
+    for model in ("M/M/c", "M/M/c+M"):
+        ours = by[(model, "ccops.sim mmc")]
+        print(
+            f"{model}: ccops is {ours / by[(model, 'ciw')]:.0f}x Ciw, "
+            f"{ours / by[(model, 'simpy')]:.1f}x SimPy"
+        )
+    try:
+        from bench.bench_sim_multiskill import multiskill_case
+    except ImportError:
+        multiskill_case = None
+    if multiskill_case is not None:
+        problems += multiskill_case(by[("M/M/c+M", "ccops.sim mmc")], quick)
+    for p in problems:
+        print("MISMATCH:", p)
+    if problems:
+        sys.exit(1)
+    print("all results agree within their 95% confidence intervals")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""The one ingest path, on SQLite and PostgreSQL: idempotent, order-free, keeps every bad line."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import orjson
+from sqlalchemy import Engine, text
+
+from ccops.ingest.pipeline import ingest_jsonl
+from ccops.store.writer import StoreWriter
+from tests.factories import contact_events
+from tests.store_snapshot import snapshot
+
+
+def _write(path: Path, lines: list[bytes]) -> Path:
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+def _lines(n: int = 300, seed: int = 3) -> list[bytes]:
+    return [orjson.dumps(e) for e in contact_events(n, seed=seed)]
+
+
+def test_ingesting_the_same_file_twice_leaves_the_store_identical(
+    store: Engine, tmp_path: Path
+) -> None:
+    path = _write(tmp_path / "events.jsonl", _lines())
+    first = ingest_jsonl(store, path, batch_size=97)
+    before = snapshot(store)
+    second = ingest_jsonl(store, path, batch_size=50)
+    assert first.accepted == len(_lines()) and first.rejected == 0
+    assert second.accepted == 0 and second.duplicates == first.accepted
+    assert snapshot(store) == before
+
+
+def test_events_in_any_order_and_any_batching_build_the_same_facts(
+    store: Engine, tmp_path: Path, store_url: str
+) -> None:
+    lines = _lines(200, seed=5)
+    shuffled = lines[:]
+    random.Random(11).shuffle(shuffled)
+    ingest_jsonl(store, _write(tmp_path / "shuffled.jsonl", shuffled), batch_size=13)
+    got = snapshot(store)
+
+    from ccops.store import make_engine, upgrade
+
+    other = make_engine(f"sqlite:///{tmp_path / 'ordered.db'}")
+    upgrade(other)
+    ingest_jsonl(other, _write(tmp_path / "ordered.jsonl", lines), batch_size=10_000)
+    want = snapshot(other)
+    for table in ("contacts", "agent_states", "queues", "agents", "customers"):
+        assert got[table] == want[table], table
+
+
+def test_a_file_with_one_percent_bad_lines_keeps_every_valid_line_and_names_each_bad_one(
+    store: Engine, tmp_path: Path
+) -> None:
+    lines = _lines(400, seed=9)
+    rng = random.Random(2)
+    bad_at: dict[int, bytes] = {}
+    for _ in range(len(lines) // 100):
+        pos = rng.randrange(len(lines))
+        garbage = rng.choice([b'{"id": "x", "type": "contact.offered"}', b"not json at all",
+                              b'{"id":"y","type":"agent.state","at":"2026-01-01T00:00:00Z",'
+                              b'"agent":"a","state":"dancing"}', b"[1, 2, 3]"])
+        lines.insert(pos, garbage)
+    for number, line in enumerate(lines, start=1):
+        if line.startswith((b"not", b"[")) or b'"x"' in line or b"dancing" in line:
+            bad_at[number] = line
+    lines.insert(10, b"")  # a blank line is not an error
+    bad_at = {(n + 1 if n >= 11 else n): v for n, v in bad_at.items()}
+    summary = ingest_jsonl(store, _write(tmp_path / "dirty.jsonl", lines), batch_size=64)
+
+    assert summary.rejected == len(bad_at)
+    assert summary.blank == 1
+    assert summary.accepted == len(lines) - 1 - len(bad_at)
+    with store.connect() as conn:
+        kept = dict(conn.execute(text("SELECT position, raw FROM rejects")).tuples().all())
+        stored = conn.execute(text("SELECT count(*) FROM events")).scalar()
+        reasons = conn.execute(text("SELECT reason FROM rejects")).scalars().all()
+    assert {n: v.decode() for n, v in bad_at.items()} == kept
+    assert stored == summary.accepted
+    assert all(r for r in reasons)
+
+
+def test_resending_an_event_with_an_id_already_stored_changes_nothing(store: Engine) -> None:
+    from ccops.events import parse_event
+
+    writer = StoreWriter(store)
+    events = [parse_event(e) for e in contact_events(20, seed=4)]
+    writer.write(events)
+    before = snapshot(store)
+    result = writer.write(events[:7] + events[:7])
+    assert result.accepted == 0 and result.duplicates == 14
+    assert snapshot(store) == before
+
+
+def test_a_contact_split_across_batches_is_refolded_from_all_its_events(store: Engine) -> None:
+    from ccops.events import parse_event
+
+    writer = StoreWriter(store)
+    offer, answer, end, wrap = (
+        parse_event({"id": "o", "type": "contact.offered", "at": "2026-01-05T09:00:00Z",
+                     "contact": "c", "queue": "q"}),
+        parse_event({"id": "a", "type": "contact.answered", "at": "2026-01-05T09:00:30Z",
+                     "contact": "c", "agent": "ann"}),
+        parse_event({"id": "e", "type": "contact.ended", "at": "2026-01-05T09:02:30Z",
+                     "contact": "c"}),
+        parse_event({"id": "w", "type": "contact.wrapped", "at": "2026-01-05T09:03:00Z",
+                     "contact": "c"}),
+    )
+    for batch in ([end], [wrap, answer], [offer]):
+        writer.write(batch)
+    with store.connect() as conn:
+        row = conn.execute(text(
+            "SELECT outcome, wait_seconds, talk_seconds, acw_seconds FROM contacts")).one()
+        count = conn.execute(text("SELECT count(*) FROM contacts")).scalar()
+    assert count == 1
+    assert tuple(row) == ("handled", 30.0, 120.0, 30.0)
