@@ -6,9 +6,9 @@ import random
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.factories import contact_events
 
 from ccops.events import build_state_intervals, fold_contact, parse_event
-from tests.factories import contact_events
 
 
 def _parsed(seed: int, n: int = 40) -> list:  # type: ignore[type-arg]
@@ -17,14 +17,36 @@ def _parsed(seed: int, n: int = 40) -> list:  # type: ignore[type-arg]
 
 def test_a_handled_call_has_its_wait_talk_hold_and_wrap_up_times() -> None:
     events = [
-        parse_event({"id": "1", "type": "contact.offered", "at": "2026-01-05T09:00:00Z",
-                     "contact": "c", "queue": "q"}),
-        parse_event({"id": "2", "type": "contact.answered", "at": "2026-01-05T09:00:12Z",
-                     "contact": "c", "agent": "a"}),
-        parse_event({"id": "3", "type": "contact.ended", "at": "2026-01-05T09:05:12Z",
-                     "contact": "c", "hold_seconds": 20}),
-        parse_event({"id": "4", "type": "contact.wrapped", "at": "2026-01-05T09:05:42Z",
-                     "contact": "c"}),
+        parse_event(
+            {
+                "id": "1",
+                "type": "contact.offered",
+                "at": "2026-01-05T09:00:00Z",
+                "contact": "c",
+                "queue": "q",
+            }
+        ),
+        parse_event(
+            {
+                "id": "2",
+                "type": "contact.answered",
+                "at": "2026-01-05T09:00:12Z",
+                "contact": "c",
+                "agent": "a",
+            }
+        ),
+        parse_event(
+            {
+                "id": "3",
+                "type": "contact.ended",
+                "at": "2026-01-05T09:05:12Z",
+                "contact": "c",
+                "hold_seconds": 20,
+            }
+        ),
+        parse_event(
+            {"id": "4", "type": "contact.wrapped", "at": "2026-01-05T09:05:42Z", "contact": "c"}
+        ),
     ]
     c = fold_contact("c", events)
     assert (c.wait_seconds, c.talk_seconds, c.hold_seconds, c.acw_seconds) == (12, 280, 20, 30)
@@ -33,10 +55,18 @@ def test_a_handled_call_has_its_wait_talk_hold_and_wrap_up_times() -> None:
 
 def test_an_abandoned_call_waits_until_it_leaves_and_has_no_handle_time() -> None:
     events = [
-        parse_event({"id": "1", "type": "contact.offered", "at": "2026-01-05T09:00:00Z",
-                     "contact": "c", "queue": "q"}),
-        parse_event({"id": "2", "type": "contact.abandoned", "at": "2026-01-05T09:00:45Z",
-                     "contact": "c"}),
+        parse_event(
+            {
+                "id": "1",
+                "type": "contact.offered",
+                "at": "2026-01-05T09:00:00Z",
+                "contact": "c",
+                "queue": "q",
+            }
+        ),
+        parse_event(
+            {"id": "2", "type": "contact.abandoned", "at": "2026-01-05T09:00:45Z", "contact": "c"}
+        ),
     ]
     c = fold_contact("c", events)
     assert c.outcome == "abandoned" and c.wait_seconds == 45 and c.talk_seconds is None
@@ -56,13 +86,25 @@ def test_shuffled_events_fold_to_the_same_contacts(seed: int) -> None:
 
 
 def test_state_intervals_run_back_to_back_whatever_the_arrival_order() -> None:
-    raw = [("s1", "09:00:00", "available"), ("s2", "09:10:00", "talking"),
-           ("s3", "09:14:00", "after_call_work"), ("s4", "09:15:00", "break")]
-    events = [parse_event({"id": i, "type": "agent.state", "at": f"2026-01-05T{t}Z",
-                           "agent": "a", "state": s}) for i, t, s in raw]
+    raw = [
+        ("s1", "09:00:00", "available"),
+        ("s2", "09:10:00", "talking"),
+        ("s3", "09:14:00", "after_call_work"),
+        ("s4", "09:15:00", "break"),
+    ]
+    events = [
+        parse_event(
+            {"id": i, "type": "agent.state", "at": f"2026-01-05T{t}Z", "agent": "a", "state": s}
+        )
+        for i, t, s in raw
+    ]
     forward = build_state_intervals(events)
     backward = build_state_intervals(list(reversed(events)))
     assert forward == backward
     assert [(iv.state, iv.end is None) for iv in forward] == [
-        ("available", False), ("talking", False), ("after_call_work", False), ("break", True)]
+        ("available", False),
+        ("talking", False),
+        ("after_call_work", False),
+        ("break", True),
+    ]
     assert all(a.end == b.start for a, b in zip(forward, forward[1:], strict=False))

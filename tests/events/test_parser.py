@@ -18,11 +18,10 @@ from ccops.events import (
     parse_event,
 )
 
-keys = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40
-)
+keys = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40)
 timestamps = st.datetimes(
-    min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1),
+    min_value=datetime(2000, 1, 1),
+    max_value=datetime(2100, 1, 1),
     timezones=st.sampled_from([UTC, None]).map(lambda z: z or UTC),
 )
 offsets = st.integers(min_value=-14 * 60, max_value=14 * 60).map(lambda m: timedelta(minutes=m))
@@ -32,24 +31,37 @@ base = {"id": keys, "at": timestamps.map(lambda t: t.isoformat())}
 contact_events = st.one_of(
     st.fixed_dictionaries(
         {**base, "type": st.just("contact.offered"), "contact": keys, "queue": keys},
-        optional={"channel": st.sampled_from(CHANNELS),
-                  "direction": st.sampled_from(["inbound", "outbound"]),
-                  "customer": keys, "segment": st.text(max_size=20),
-                  "vip_tier": st.integers(0, 10), "priority": st.integers(0, 100)},
+        optional={
+            "channel": st.sampled_from(CHANNELS),
+            "direction": st.sampled_from(["inbound", "outbound"]),
+            "customer": keys,
+            "segment": st.text(max_size=20),
+            "vip_tier": st.integers(0, 10),
+            "priority": st.integers(0, 100),
+        },
     ),
-    st.fixed_dictionaries({**base, "type": st.just("contact.answered"), "contact": keys,
-                           "agent": keys}),
+    st.fixed_dictionaries(
+        {**base, "type": st.just("contact.answered"), "contact": keys, "agent": keys}
+    ),
     st.fixed_dictionaries({**base, "type": st.just("contact.abandoned"), "contact": keys}),
-    st.fixed_dictionaries({**base, "type": st.just("contact.transferred"), "contact": keys},
-                          optional={"to_queue": keys, "to_agent": keys}),
+    st.fixed_dictionaries(
+        {**base, "type": st.just("contact.transferred"), "contact": keys},
+        optional={"to_queue": keys, "to_agent": keys},
+    ),
     st.fixed_dictionaries(
         {**base, "type": st.just("contact.ended"), "contact": keys},
-        optional={"talk_seconds": seconds, "hold_seconds": seconds,
-                  "outcome": st.sampled_from(OUTCOMES), "resolved": st.booleans(),
-                  "disposition": st.text(max_size=30)},
+        optional={
+            "talk_seconds": seconds,
+            "hold_seconds": seconds,
+            "outcome": st.sampled_from(OUTCOMES),
+            "resolved": st.booleans(),
+            "disposition": st.text(max_size=30),
+        },
     ),
-    st.fixed_dictionaries({**base, "type": st.just("contact.wrapped"), "contact": keys},
-                          optional={"acw_seconds": seconds}),
+    st.fixed_dictionaries(
+        {**base, "type": st.just("contact.wrapped"), "contact": keys},
+        optional={"acw_seconds": seconds},
+    ),
 )
 state_events = st.fixed_dictionaries(
     {**base, "type": st.just("agent.state"), "agent": keys, "state": st.sampled_from(AGENT_STATES)},
@@ -89,7 +101,9 @@ def test_garbage_is_refused_with_a_reason_and_no_other_exception(raw: bytes | st
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=10),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=10,
 )
 
@@ -111,19 +125,61 @@ def test_a_corrupted_field_is_refused_naming_the_field(
 @pytest.mark.parametrize(
     ("data", "field"),
     [
-        ({"id": "e1", "type": "contact.offered", "at": "2026-01-01T10:00:00", "contact": "c",
-          "queue": "q"}, "at"),
-        ({"id": "e1", "type": "contact.offered", "at": "2026-01-01T10:00:00Z", "contact": "c"},
-         "queue"),
-        ({"id": "e1", "type": "agent.state", "at": "2026-01-01T10:00:00Z", "agent": "a",
-          "state": "asleep"}, "state"),
-        ({"id": "e1", "type": "contact.ended", "at": "2026-01-01T10:00:00Z", "contact": "c",
-          "talk_seconds": -3}, "talk_seconds"),
+        (
+            {
+                "id": "e1",
+                "type": "contact.offered",
+                "at": "2026-01-01T10:00:00",
+                "contact": "c",
+                "queue": "q",
+            },
+            "at",
+        ),
+        (
+            {"id": "e1", "type": "contact.offered", "at": "2026-01-01T10:00:00Z", "contact": "c"},
+            "queue",
+        ),
+        (
+            {
+                "id": "e1",
+                "type": "agent.state",
+                "at": "2026-01-01T10:00:00Z",
+                "agent": "a",
+                "state": "asleep",
+            },
+            "state",
+        ),
+        (
+            {
+                "id": "e1",
+                "type": "contact.ended",
+                "at": "2026-01-01T10:00:00Z",
+                "contact": "c",
+                "talk_seconds": -3,
+            },
+            "talk_seconds",
+        ),
         ({"id": "e1", "type": "contact.teleported", "at": "2026-01-01T10:00:00Z"}, "type"),
-        ({"v": 2, "id": "e1", "type": "contact.abandoned", "at": "2026-01-01T10:00:00Z",
-          "contact": "c"}, "v"),
-        ({"id": "e1", "type": "contact.abandoned", "at": "2026-01-01T10:00:00Z", "contact": "c",
-          "colour": "red"}, "colour"),
+        (
+            {
+                "v": 2,
+                "id": "e1",
+                "type": "contact.abandoned",
+                "at": "2026-01-01T10:00:00Z",
+                "contact": "c",
+            },
+            "v",
+        ),
+        (
+            {
+                "id": "e1",
+                "type": "contact.abandoned",
+                "at": "2026-01-01T10:00:00Z",
+                "contact": "c",
+                "colour": "red",
+            },
+            "colour",
+        ),
     ],
 )
 def test_the_reason_names_the_offending_field(data: dict[str, object], field: str) -> None:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import orjson
 from sqlalchemy import Engine, text
+from tests.factories import contact_events
+from tests.store_snapshot import snapshot
 
 from ccops.ingest.pipeline import ingest_jsonl
 from ccops.store.writer import StoreWriter
-from tests.factories import contact_events
-from tests.store_snapshot import snapshot
 
 
 def _write(path: Path, lines: list[bytes]) -> Path:
@@ -62,9 +62,15 @@ def test_a_file_with_one_percent_bad_lines_keeps_every_valid_line_and_names_each
     bad_at: dict[int, bytes] = {}
     for _ in range(len(lines) // 100):
         pos = rng.randrange(len(lines))
-        garbage = rng.choice([b'{"id": "x", "type": "contact.offered"}', b"not json at all",
-                              b'{"id":"y","type":"agent.state","at":"2026-01-01T00:00:00Z",'
-                              b'"agent":"a","state":"dancing"}', b"[1, 2, 3]"])
+        garbage = rng.choice(
+            [
+                b'{"id": "x", "type": "contact.offered"}',
+                b"not json at all",
+                b'{"id":"y","type":"agent.state","at":"2026-01-01T00:00:00Z",'
+                b'"agent":"a","state":"dancing"}',
+                b"[1, 2, 3]",
+            ]
+        )
         lines.insert(pos, garbage)
     for number, line in enumerate(lines, start=1):
         if line.startswith((b"not", b"[")) or b'"x"' in line or b"dancing" in line:
@@ -102,20 +108,37 @@ def test_a_contact_split_across_batches_is_refolded_from_all_its_events(store: E
 
     writer = StoreWriter(store)
     offer, answer, end, wrap = (
-        parse_event({"id": "o", "type": "contact.offered", "at": "2026-01-05T09:00:00Z",
-                     "contact": "c", "queue": "q"}),
-        parse_event({"id": "a", "type": "contact.answered", "at": "2026-01-05T09:00:30Z",
-                     "contact": "c", "agent": "ann"}),
-        parse_event({"id": "e", "type": "contact.ended", "at": "2026-01-05T09:02:30Z",
-                     "contact": "c"}),
-        parse_event({"id": "w", "type": "contact.wrapped", "at": "2026-01-05T09:03:00Z",
-                     "contact": "c"}),
+        parse_event(
+            {
+                "id": "o",
+                "type": "contact.offered",
+                "at": "2026-01-05T09:00:00Z",
+                "contact": "c",
+                "queue": "q",
+            }
+        ),
+        parse_event(
+            {
+                "id": "a",
+                "type": "contact.answered",
+                "at": "2026-01-05T09:00:30Z",
+                "contact": "c",
+                "agent": "ann",
+            }
+        ),
+        parse_event(
+            {"id": "e", "type": "contact.ended", "at": "2026-01-05T09:02:30Z", "contact": "c"}
+        ),
+        parse_event(
+            {"id": "w", "type": "contact.wrapped", "at": "2026-01-05T09:03:00Z", "contact": "c"}
+        ),
     )
     for batch in ([end], [wrap, answer], [offer]):
         writer.write(batch)
     with store.connect() as conn:
-        row = conn.execute(text(
-            "SELECT outcome, wait_seconds, talk_seconds, acw_seconds FROM contacts")).one()
+        row = conn.execute(
+            text("SELECT outcome, wait_seconds, talk_seconds, acw_seconds FROM contacts")
+        ).one()
         count = conn.execute(text("SELECT count(*) FROM contacts")).scalar()
     assert count == 1
     assert tuple(row) == ("handled", 30.0, 120.0, 30.0)

@@ -1,4 +1,4 @@
-"""The `ccops` command line (Typer). Commands translate arguments and call the core; no rules here."""
+"""The `ccops` command line (Typer): commands translate arguments and call the core."""
 
 from __future__ import annotations
 

@@ -16,8 +16,9 @@ app = typer.Typer(
     add_completion=False,
 )
 db_app = typer.Typer(help="The store: create or upgrade its schema.", no_args_is_help=True)
-rejects_app = typer.Typer(help="Inputs that could not be accepted, with where and why.",
-                          no_args_is_help=True)
+rejects_app = typer.Typer(
+    help="Inputs that could not be accepted, with where and why.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(rejects_app, name="rejects")
 
@@ -83,7 +84,9 @@ def ingest(
     with file_progress(path, "ingest") as progress:
         task = progress.task_ids[0]
         summary = ingest_jsonl(
-            engine, path, batch_size=batch_size,
+            engine,
+            path,
+            batch_size=batch_size,
             on_progress=lambda n: progress.advance(task, n),
         )
     print_summary(summary, path)
@@ -132,8 +135,11 @@ def rejects_list(
         rows = session.scalars(stmt).all()
     if as_json:
         for r in rows:
-            typer.echo(orjson.dumps({"source": r.source, "position": r.position,
-                                     "reason": r.reason, "raw": r.raw}).decode())
+            typer.echo(
+                orjson.dumps(
+                    {"source": r.source, "position": r.position, "reason": r.reason, "raw": r.raw}
+                ).decode()
+            )
         return
     table = Table("source", "line", "reason", "raw")
     for r in rows:

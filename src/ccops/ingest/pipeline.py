@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-
 from sqlalchemy import Engine
 
 from ccops.events import Event, EventError, parse_event
@@ -140,8 +139,12 @@ def ingest_jsonl(
     return ingestor.close()
 
 
-def ingest_events(engine: Engine | StoreWriter, events: Iterable[Event], source: str,
-                  batch_size: int = DEFAULT_BATCH) -> IngestSummary:
+def ingest_events(
+    engine: Engine | StoreWriter,
+    events: Iterable[Event],
+    source: str,
+    batch_size: int = DEFAULT_BATCH,
+) -> IngestSummary:
     """Ingest events produced in-process (importers, the simulator)."""
     ingestor = Ingestor(engine, source=source, batch_size=batch_size)
     for event in events:

@@ -58,7 +58,7 @@ class Skill(Base):
 
 
 class Queue(Base):
-    """A queue (ACD split): channel, service-level threshold T, short-abandon threshold S, priority."""
+    """A queue (ACD split): channel, SL threshold T, short-abandon threshold S, priority."""
 
     __tablename__ = "queues"
     id: Mapped[int] = mapped_column(primary_key=True)

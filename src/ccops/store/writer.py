@@ -25,6 +25,7 @@ from ccops.events import (
     ContactFacts,
     ContactOffered,
     Event,
+    StateInterval,
     build_state_intervals,
     fold_contact,
     parse_event,
@@ -42,8 +43,14 @@ from ccops.store.models import (
 CHUNK = 500
 
 # Service-level threshold T by channel for queues created on first sight (GLOSSARY.md defaults).
-DEFAULT_SL_THRESHOLD = {"voice": 20.0, "chat": 60.0, "email": 86400.0, "sms": 3600.0,
-                        "social": 3600.0, "app": 60.0}
+DEFAULT_SL_THRESHOLD = {
+    "voice": 20.0,
+    "chat": 60.0,
+    "email": 86400.0,
+    "sms": 3600.0,
+    "social": 3600.0,
+    "app": 60.0,
+}
 
 
 @dataclass(slots=True, frozen=True)
@@ -75,6 +82,32 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
 
 def _naive(ts: datetime) -> datetime:
     return ts.astimezone(UTC).replace(tzinfo=None) if ts.tzinfo else ts
+
+
+def _queue_row(key: str, channel: str, priority: int) -> dict[str, Any]:
+    """A queue first seen in events, with the glossary's defaults for its channel."""
+    return {
+        "key": key,
+        "name": key,
+        "channel": channel,
+        "sl_threshold_seconds": DEFAULT_SL_THRESHOLD.get(channel, 20.0),
+        "short_abandon_seconds": 5.0,
+        "sl_target": 0.8,
+        "priority": priority,
+    }
+
+
+def _customer_row(key: str) -> dict[str, Any]:
+    """A customer first seen in events. Segment and VIP tier are snapshotted on each contact
+    (order-independent); the customer's own attributes are master data, not set by events."""
+    return {
+        "key": key,
+        "segment": None,
+        "vip_tier": 0,
+        "consent_call": True,
+        "consent_sms": False,
+        "consent_email": False,
+    }
 
 
 def _insert_ignore(conn: Connection, table: Table, rows: list[dict[str, Any]], key: str) -> None:
@@ -139,7 +172,11 @@ class StoreWriter:
 
     # -- dimensions -------------------------------------------------------------------------
     def _resolve(
-        self, conn: Connection, table: Table, wanted: dict[str, dict[str, Any]], pending: dict[str, int]
+        self,
+        conn: Connection,
+        table: Table,
+        wanted: dict[str, dict[str, Any]],
+        pending: dict[str, int],
     ) -> dict[str, int]:
         cache = self._ids[table.name]
         missing = [k for k in wanted if k not in cache and k not in pending]
@@ -159,24 +196,13 @@ class StoreWriter:
         for e in events:
             if isinstance(e, ContactOffered):
                 if e.queue not in queues:
-                    ch = e.channel.value
-                    queues[e.queue] = {"key": e.queue, "name": e.queue, "channel": ch,
-                                       "sl_threshold_seconds": DEFAULT_SL_THRESHOLD[ch],
-                                       "short_abandon_seconds": 5.0, "sl_target": 0.8,
-                                       "priority": e.priority or 0}
+                    queues[e.queue] = _queue_row(e.queue, e.channel.value, e.priority or 0)
                 if e.customer and e.customer not in customers:
-                    # Segment and VIP tier are snapshotted on the contact (order-independent);
-                    # the customer's own attributes are master data, not set by events.
-                    customers[e.customer] = {"key": e.customer, "segment": None,
-                                             "vip_tier": 0, "consent_call": True,
-                                             "consent_sms": False, "consent_email": False}
+                    customers[e.customer] = _customer_row(e.customer)
             elif isinstance(e, ContactAnswered | AgentStateEvent):
                 agents.setdefault(e.agent, {"key": e.agent, "name": e.agent})
                 if isinstance(e, AgentStateEvent) and e.queue:
-                    queues.setdefault(e.queue, {"key": e.queue, "name": e.queue, "channel": "voice",
-                                                "sl_threshold_seconds": 20.0,
-                                                "short_abandon_seconds": 5.0, "sl_target": 0.8,
-                                                "priority": 0})
+                    queues.setdefault(e.queue, _queue_row(e.queue, "voice", 0))
         pending: dict[str, dict[str, int]] = {"queues": {}, "agents": {}, "customers": {}}
         self._resolve(conn, Queue.__table__, queues, pending["queues"])  # type: ignore[arg-type]
         self._resolve(conn, Agent.__table__, agents, pending["agents"])  # type: ignore[arg-type]
@@ -200,7 +226,12 @@ class StoreWriter:
         table = Contact.__table__
         known: dict[str, int] = {}
         for part in _chunks(keys):
-            known.update((k, i) for k, i in conn.execute(select(table.c.key, table.c.id).where(table.c.key.in_(part))))
+            known.update(
+                (k, i)
+                for k, i in conn.execute(
+                    select(table.c.key, table.c.id).where(table.c.key.in_(part))
+                )
+            )
         if known:
             # Contacts seen in earlier batches: re-fold from every stored event of theirs.
             ev = EventRecord.__table__
@@ -213,9 +244,11 @@ class StoreWriter:
                     by_contact[contact_key].append(parse_event(body))  # type: ignore[arg-type]
             for part in _chunks(list(known.values())):
                 conn.execute(delete(table).where(table.c.id.in_(part)))
+        folded = [fold_contact(key, events) for key, events in by_contact.items()]
+        self._ensure_known(conn, folded, pending)
         rows = []
-        for key, events in by_contact.items():
-            facts = fold_contact(key, events)
+        for facts in folded:
+            key = facts.key
             row = self._contact_row(facts, pending)
             if key in known:
                 row["id"] = known[key]
@@ -226,22 +259,54 @@ class StoreWriter:
         _bulk_insert(conn, table, without_id)  # type: ignore[arg-type]
         return len(rows)
 
+    def _ensure_known(
+        self, conn: Connection, folded: list[ContactFacts], pending: dict[str, dict[str, int]]
+    ) -> None:
+        """Resolve keys that re-folded contacts carry from earlier batches (or processes)."""
+        wanted: dict[str, dict[str, dict[str, Any]]] = {"queues": {}, "agents": {}, "customers": {}}
+        for c in folded:
+            if c.queue and self._id(pending, "queues", c.queue) is None:
+                wanted["queues"][c.queue] = _queue_row(c.queue, c.channel or "voice", 0)
+            if c.agent and self._id(pending, "agents", c.agent) is None:
+                wanted["agents"][c.agent] = {"key": c.agent, "name": c.agent}
+            if c.customer and self._id(pending, "customers", c.customer) is None:
+                wanted["customers"][c.customer] = _customer_row(c.customer)
+        tables = {
+            "queues": Queue.__table__,
+            "agents": Agent.__table__,
+            "customers": Customer.__table__,
+        }
+        for kind, rows in wanted.items():
+            if rows:
+                self._resolve(conn, tables[kind], rows, pending[kind])  # type: ignore[arg-type]
+
     def _contact_row(self, c: ContactFacts, pending: dict[str, dict[str, int]]) -> dict[str, Any]:
         def ts(value: datetime | None) -> datetime | None:
             return _naive(value) if value is not None else None
 
         return {
-            "key": c.key, "channel": c.channel, "direction": c.direction,
+            "key": c.key,
+            "channel": c.channel,
+            "direction": c.direction,
             "queue_id": self._id(pending, "queues", c.queue),
             "customer_id": self._id(pending, "customers", c.customer),
             "agent_id": self._id(pending, "agents", c.agent),
-            "segment": c.segment, "vip_tier": c.vip_tier, "priority": c.priority,
-            "offered_at": ts(c.offered_at), "answered_at": ts(c.answered_at),
-            "abandoned_at": ts(c.abandoned_at), "ended_at": ts(c.ended_at),
-            "wrap_end_at": ts(c.wrap_end_at), "wait_seconds": c.wait_seconds,
-            "talk_seconds": c.talk_seconds, "hold_seconds": c.hold_seconds,
-            "acw_seconds": c.acw_seconds, "outcome": c.outcome, "reason": c.reason,
-            "disposition": c.disposition, "resolved": c.resolved,
+            "segment": c.segment,
+            "vip_tier": c.vip_tier,
+            "priority": c.priority,
+            "offered_at": ts(c.offered_at),
+            "answered_at": ts(c.answered_at),
+            "abandoned_at": ts(c.abandoned_at),
+            "ended_at": ts(c.ended_at),
+            "wrap_end_at": ts(c.wrap_end_at),
+            "wait_seconds": c.wait_seconds,
+            "talk_seconds": c.talk_seconds,
+            "hold_seconds": c.hold_seconds,
+            "acw_seconds": c.acw_seconds,
+            "outcome": c.outcome,
+            "reason": c.reason,
+            "disposition": c.disposition,
+            "resolved": c.resolved,
             "transferred_to": c.transferred_to,
         }
 
@@ -255,7 +320,7 @@ class StoreWriter:
                 earliest[e.agent] = at
         st = AgentStateInterval.__table__
         ev = EventRecord.__table__
-        rows: list[dict[str, Any]] = []
+        built: list[tuple[int, StateInterval]] = []
         for agent_key, first in earliest.items():
             agent_id = self._id(pending, "agents", agent_key)
             assert agent_id is not None
@@ -272,13 +337,25 @@ class StoreWriter:
                 )
             ).scalars()
             events = [parse_event(b) for b in bodies]
-            for iv in build_state_intervals(events):  # type: ignore[arg-type]
-                rows.append({
-                    "agent_id": agent_id, "state": iv.state, "reason": iv.reason,
-                    "queue_id": self._id(pending, "queues", iv.queue),
-                    "start_at": _naive(iv.start),
-                    "end_at": _naive(iv.end) if iv.end is not None else None,
-                })
+            built.extend((agent_id, iv) for iv in build_state_intervals(events))  # type: ignore[arg-type]
+        unknown = {
+            iv.queue: _queue_row(iv.queue, "voice", 0)
+            for _, iv in built
+            if iv.queue and self._id(pending, "queues", iv.queue) is None
+        }
+        if unknown:
+            self._resolve(conn, Queue.__table__, unknown, pending["queues"])  # type: ignore[arg-type]
+        rows = [
+            {
+                "agent_id": agent_id,
+                "state": iv.state,
+                "reason": iv.reason,
+                "queue_id": self._id(pending, "queues", iv.queue),
+                "start_at": _naive(iv.start),
+                "end_at": _naive(iv.end) if iv.end is not None else None,
+            }
+            for agent_id, iv in built
+        ]
         _bulk_insert(conn, st, rows)  # type: ignore[arg-type]
         return len(rows)
 
@@ -294,10 +371,16 @@ class StoreWriter:
                 unique[e.id] = e
         now = datetime.now(UTC).replace(tzinfo=None)
         reject_rows = [
-            {"fingerprint": hashlib.sha256(
-                f"{r.source}\x00{r.position}\x00{r.raw}".encode()).hexdigest(),
-             "source": r.source, "position": r.position, "reason": r.reason,
-             "raw": r.raw[:10000], "created_at": now}
+            {
+                "fingerprint": hashlib.sha256(
+                    f"{r.source}\x00{r.position}\x00{r.raw}".encode()
+                ).hexdigest(),
+                "source": r.source,
+                "position": r.position,
+                "reason": r.reason,
+                "raw": r.raw[:10000],
+                "created_at": now,
+            }
             for r in rejects
         ]
         result.rejected = len(reject_rows)
@@ -307,13 +390,22 @@ class StoreWriter:
             new = [e for k, e in unique.items() if k not in stored]
             result.duplicates += len(stored)
             if new:
-                _bulk_insert(conn, EventRecord.__table__, [  # type: ignore[arg-type]
-                    {"id": e.id, "type": e.type, "at": _naive(e.at),
-                     "contact_key": getattr(e, "contact", None),
-                     "agent_key": e.agent if isinstance(e, AgentStateEvent) else None,
-                     "body": e.model_dump_json(exclude_none=True), "received_at": now}
-                    for e in new
-                ])
+                _bulk_insert(
+                    conn,
+                    EventRecord.__table__,
+                    [  # type: ignore[arg-type]
+                        {
+                            "id": e.id,
+                            "type": e.type,
+                            "at": _naive(e.at),
+                            "contact_key": getattr(e, "contact", None),
+                            "agent_key": e.agent if isinstance(e, AgentStateEvent) else None,
+                            "body": e.model_dump_json(exclude_none=True),
+                            "received_at": now,
+                        }
+                        for e in new
+                    ],
+                )
                 pending = self._dimensions(conn, new)
                 contact_events = [e for e in new if not isinstance(e, AgentStateEvent)]
                 state_events = [e for e in new if isinstance(e, AgentStateEvent)]

@@ -1,0 +1,5 @@
+"""`python -m ccops` runs the command line."""
+
+from ccops.cli import main
+
+main()
