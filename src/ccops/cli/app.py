@@ -73,7 +73,7 @@ def db_current(db: str | None = DbOption) -> None:
 def ingest(
     path: Path = typer.Argument(..., help="A JSONL file of canonical events (docs/events.md)"),
     db: str | None = DbOption,
-    batch_size: int = typer.Option(20_000, min=1, help="Events per transaction"),
+    batch_size: int = typer.Option(50_000, min=1, help="Events per transaction"),
 ) -> None:
     """Load canonical events; re-running is safe (events are keyed by id)."""
     from ccops.ingest.pipeline import ingest_jsonl

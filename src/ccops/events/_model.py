@@ -86,7 +86,8 @@ class _Base(BaseModel):
     @field_validator("at")
     @classmethod
     def _to_utc(cls, value: datetime) -> datetime:
-        return value.astimezone(UTC)
+        # Any zone is accepted; the instant is kept in UTC (an offset-zero zone is left as is).
+        return value.astimezone(UTC) if value.utcoffset() else value
 
 
 class _ContactBase(_Base):
@@ -203,6 +204,11 @@ def _explain(exc: ValidationError) -> str:
 def parse_event(raw: str | bytes | dict[str, Any]) -> Event:
     """Parse one event from JSON text or a dict; raise EventError naming the field on bad input."""
     if isinstance(raw, str | bytes):
+        try:
+            # Fast path: pydantic parses and validates the JSON text in one pass.
+            return _ADAPTER.validate_json(raw)
+        except ValidationError:
+            pass  # fall through to the careful path, which explains what is wrong
         try:
             data = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from ccops.events import Event, EventError, parse_event
 from ccops.store.writer import BatchResult, RejectedInput, StoreWriter
 
-DEFAULT_BATCH = 20_000
+DEFAULT_BATCH = 50_000
 
 
 @dataclass(slots=True)
@@ -64,6 +64,7 @@ class Ingestor:
         self.keep_rejects = keep_rejects
         self.summary = IngestSummary()
         self._events: list[Event] = []
+        self._bodies: list[str | None] = []
         self._rejects: list[RejectedInput] = []
 
     def add_raw(self, position: int, raw: str | bytes) -> None:
@@ -78,7 +79,7 @@ class Ingestor:
         except EventError as exc:
             self.reject(position, text.rstrip("\r\n"), exc.reason)
             return
-        self._push(event)
+        self._push(event, text.strip())
 
     def add_parsed(self, position: int, data: dict[str, Any]) -> None:
         """Validate one event already decoded from JSON (the API's batches)."""
@@ -104,16 +105,18 @@ class Ingestor:
         if len(self.summary.rejects) < self.keep_rejects:
             self.summary.rejects.append(rejected)
 
-    def _push(self, event: Event) -> None:
+    def _push(self, event: Event, body: str | None = None) -> None:
         self._events.append(event)
+        self._bodies.append(body)
         if len(self._events) >= self.batch_size:
             self.flush()
 
     def flush(self) -> BatchResult:
         """Write what is buffered as one transaction."""
-        result = self.writer.write(self._events, self._rejects)
+        result = self.writer.write(self._events, self._rejects, self._bodies)
         self.summary.add(result)
         self._events = []
+        self._bodies = []
         self._rejects = []
         return result
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Engine, Table, and_, delete, func, insert, select
+from sqlalchemy import Connection, Engine, Table, and_, bindparam, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ccops.events import (
@@ -40,7 +40,7 @@ from ccops.store.models import (
     Reject,
 )
 
-CHUNK = 500
+CHUNK = 5000  # keys per IN (...) lookup; SQLite allows 32,766 parameters
 
 # Service-level threshold T by channel for queues created on first sight (GLOSSARY.md defaults).
 DEFAULT_SL_THRESHOLD = {
@@ -81,7 +81,12 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
 
 
 def _naive(ts: datetime) -> datetime:
-    return ts.astimezone(UTC).replace(tzinfo=None) if ts.tzinfo else ts
+    """Naive UTC, the store's form (events already carry UTC, so this only drops the zone)."""
+    if ts.tzinfo is None:
+        return ts
+    if ts.utcoffset():
+        ts = ts.astimezone(UTC)
+    return ts.replace(tzinfo=None)
 
 
 def _queue_row(key: str, channel: str, priority: int) -> dict[str, Any]:
@@ -122,37 +127,36 @@ def _insert_ignore(conn: Connection, table: Table, rows: list[dict[str, Any]], k
         conn.execute(insert(table), [r for r in rows if r[key] not in existing])
 
 
-def _bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+EVENT_COLUMNS = ("id", "type", "at", "contact_key", "agent_key", "body", "received_at")
+STATE_COLUMNS = ("agent_id", "state", "reason", "queue_id", "start_at", "end_at")
+CONTACT_COLUMNS = (
+    "key", "channel", "direction", "queue_id", "customer_id", "agent_id", "segment", "vip_tier",
+    "priority", "offered_at", "answered_at", "abandoned_at", "ended_at", "wrap_end_at",
+    "wait_seconds", "talk_seconds", "hold_seconds", "acw_seconds", "outcome", "reason",
+    "disposition", "resolved", "transferred_to",
+)  # fmt: skip
+
+
+def _bulk_insert(
+    conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
     """Insert many rows through the driver directly (COPY on PostgreSQL).
 
-    SQLAlchemy's per-row parameter processing is the ingest's bottleneck otherwise; values are
-    converted here the way SQLAlchemy stores them (SQLite: ISO text with microseconds).
+    SQLAlchemy's per-row parameter processing is the ingest's bottleneck otherwise, so rows come
+    as tuples in `columns` order with timestamps already in the engine's form (`_stamp`).
     """
     if not rows:
         return
-    columns = list(rows[0])
     if conn.dialect.name == "postgresql":
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         names = ", ".join(f'"{c}"' for c in columns)
         with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
             for r in rows:
-                copy.write_row([r[c] for c in columns])
+                copy.write_row(r)
         return
-    stmt = insert(table).compile(dialect=conn.dialect, column_keys=columns)
-    order = list(stmt.positiontup) if stmt.positional and stmt.positiontup else columns
-    if conn.dialect.name == "sqlite":
-        stamps = {c.name for c in table.columns if isinstance(c.type, DateTime)}
-        convert = [c in stamps for c in order]
-
-        def row_values(r: dict[str, Any]) -> tuple[Any, ...]:
-            return tuple(
-                (v.isoformat(" ", "microseconds") if v is not None else None) if conv else v
-                for v, conv in zip((r[c] for c in order), convert, strict=True)
-            )
-
-        conn.exec_driver_sql(str(stmt), [row_values(r) for r in rows])
-    else:  # pragma: no cover - other engines are not stores yet
-        conn.execute(insert(table), rows)
+    marks = ", ".join("?" for _ in columns)
+    names = ", ".join(f'"{c}"' for c in columns)
+    conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', rows)
 
 
 def _existing(conn: Connection, column: Any, values: Sequence[Any]) -> set[Any]:
@@ -169,6 +173,13 @@ class StoreWriter:
         self.engine = engine
         self._ids: dict[str, dict[str, int]] = {"queues": {}, "agents": {}, "customers": {}}
         self._analyzed = engine.dialect.name != "postgresql"
+        # How timestamps go to the driver: naive UTC; SQLite keeps SQLAlchemy's ISO text form.
+        # Event timestamps are UTC already, so dropping the "+00:00" suffix is exact.
+        self._stamp: Any = (
+            (lambda d: d.isoformat(" ", "microseconds")[:26])
+            if engine.dialect.name == "sqlite"
+            else (lambda d: d.replace(tzinfo=None))
+        )
 
     # -- dimensions -------------------------------------------------------------------------
     def _resolve(
@@ -246,18 +257,11 @@ class StoreWriter:
                 conn.execute(delete(table).where(table.c.id.in_(part)))
         folded = [fold_contact(key, events) for key, events in by_contact.items()]
         self._ensure_known(conn, folded, pending)
-        rows = []
-        for facts in folded:
-            key = facts.key
-            row = self._contact_row(facts, pending)
-            if key in known:
-                row["id"] = known[key]
-            rows.append(row)
-        with_id = [r for r in rows if "id" in r]
-        without_id = [r for r in rows if "id" not in r]
-        _bulk_insert(conn, table, with_id)  # type: ignore[arg-type]
-        _bulk_insert(conn, table, without_id)  # type: ignore[arg-type]
-        return len(rows)
+        fresh = [self._contact_row(c, pending) for c in folded if c.key not in known]
+        again = [(known[c.key], *self._contact_row(c, pending)) for c in folded if c.key in known]
+        _bulk_insert(conn, table, ("id", *CONTACT_COLUMNS), again)  # type: ignore[arg-type]
+        _bulk_insert(conn, table, CONTACT_COLUMNS, fresh)  # type: ignore[arg-type]
+        return len(folded)
 
     def _ensure_known(
         self, conn: Connection, folded: list[ContactFacts], pending: dict[str, dict[str, int]]
@@ -280,64 +284,66 @@ class StoreWriter:
             if rows:
                 self._resolve(conn, tables[kind], rows, pending[kind])  # type: ignore[arg-type]
 
-    def _contact_row(self, c: ContactFacts, pending: dict[str, dict[str, int]]) -> dict[str, Any]:
-        def ts(value: datetime | None) -> datetime | None:
-            return _naive(value) if value is not None else None
-
-        return {
-            "key": c.key,
-            "channel": c.channel,
-            "direction": c.direction,
-            "queue_id": self._id(pending, "queues", c.queue),
-            "customer_id": self._id(pending, "customers", c.customer),
-            "agent_id": self._id(pending, "agents", c.agent),
-            "segment": c.segment,
-            "vip_tier": c.vip_tier,
-            "priority": c.priority,
-            "offered_at": ts(c.offered_at),
-            "answered_at": ts(c.answered_at),
-            "abandoned_at": ts(c.abandoned_at),
-            "ended_at": ts(c.ended_at),
-            "wrap_end_at": ts(c.wrap_end_at),
-            "wait_seconds": c.wait_seconds,
-            "talk_seconds": c.talk_seconds,
-            "hold_seconds": c.hold_seconds,
-            "acw_seconds": c.acw_seconds,
-            "outcome": c.outcome,
-            "reason": c.reason,
-            "disposition": c.disposition,
-            "resolved": c.resolved,
-            "transferred_to": c.transferred_to,
-        }
+    def _contact_row(self, c: ContactFacts, pending: dict[str, dict[str, int]]) -> tuple[Any, ...]:
+        """The contact as a row tuple in CONTACT_COLUMNS order."""
+        stamp = self._stamp
+        ids = self._ids
+        queue = ids["queues"].get(c.queue) if c.queue else None  # type: ignore[arg-type]
+        agent = ids["agents"].get(c.agent) if c.agent else None  # type: ignore[arg-type]
+        customer = ids["customers"].get(c.customer) if c.customer else None  # type: ignore[arg-type]
+        return (
+            c.key, c.channel, c.direction,
+            queue if queue is not None else self._id(pending, "queues", c.queue),
+            customer if customer is not None else self._id(pending, "customers", c.customer),
+            agent if agent is not None else self._id(pending, "agents", c.agent),
+            c.segment, c.vip_tier, c.priority,
+            stamp(c.offered_at) if c.offered_at else None,
+            stamp(c.answered_at) if c.answered_at else None,
+            stamp(c.abandoned_at) if c.abandoned_at else None,
+            stamp(c.ended_at) if c.ended_at else None,
+            stamp(c.wrap_end_at) if c.wrap_end_at else None,
+            c.wait_seconds, c.talk_seconds, c.hold_seconds, c.acw_seconds,
+            c.outcome, c.reason, c.disposition, c.resolved, c.transferred_to,
+        )  # fmt: skip
 
     def _states(
         self, conn: Connection, new: list[AgentStateEvent], pending: dict[str, dict[str, int]]
     ) -> int:
-        earliest: dict[str, datetime] = {}
+        by_agent: dict[str, list[AgentStateEvent]] = defaultdict(list)
         for e in new:
-            at = _naive(e.at)
-            if e.agent not in earliest or at < earliest[e.agent]:
-                earliest[e.agent] = at
+            by_agent[e.agent].append(e)
         st = AgentStateInterval.__table__
-        ev = EventRecord.__table__
+        agent_ids = {k: self._id(pending, "agents", k) for k in by_agent}
+        latest: dict[int, datetime] = {}
+        for part in _chunks([i for i in agent_ids.values() if i is not None]):
+            for agent_id, start in conn.execute(
+                select(st.c.agent_id, func.max(st.c.start_at))
+                .where(st.c.agent_id.in_(part))
+                .group_by(st.c.agent_id)
+            ):
+                latest[agent_id] = start
         built: list[tuple[int, StateInterval]] = []
-        for agent_key, first in earliest.items():
-            agent_id = self._id(pending, "agents", agent_key)
+        closes: list[dict[str, Any]] = []
+        for agent_key, events in by_agent.items():
+            agent_id = agent_ids[agent_key]
             assert agent_id is not None
-            before = conn.execute(
-                select(func.max(st.c.start_at)).where(
-                    and_(st.c.agent_id == agent_id, st.c.start_at < first)
-                )
-            ).scalar()
-            since = before if before is not None else first
-            conn.execute(delete(st).where(and_(st.c.agent_id == agent_id, st.c.start_at >= since)))
-            bodies = conn.execute(
-                select(ev.c.body).where(
-                    and_(ev.c.agent_key == agent_key, ev.c.type == "agent.state", ev.c.at >= since)
-                )
-            ).scalars()
-            events = [parse_event(b) for b in bodies]
-            built.extend((agent_id, iv) for iv in build_state_intervals(events))  # type: ignore[arg-type]
+            first = min(_naive(e.at) for e in events)
+            last_start = latest.get(agent_id)
+            if last_start is None or last_start < first:
+                # In order (the usual case): close the open interval, append the new ones.
+                intervals = build_state_intervals(events)
+                if last_start is not None:
+                    closes.append({"a": agent_id, "s": last_start, "e": first})
+            else:
+                intervals = self._rebuild_states(conn, agent_id, agent_key, first)
+            built.extend((agent_id, iv) for iv in intervals)
+        if closes:
+            conn.execute(
+                st.update()
+                .where(and_(st.c.agent_id == bindparam("a"), st.c.start_at == bindparam("s")))
+                .values(end_at=bindparam("e")),
+                closes,
+            )
         unknown = {
             iv.queue: _queue_row(iv.queue, "voice", 0)
             for _, iv in built
@@ -345,30 +351,103 @@ class StoreWriter:
         }
         if unknown:
             self._resolve(conn, Queue.__table__, unknown, pending["queues"])  # type: ignore[arg-type]
+        stamp = self._stamp
         rows = [
-            {
-                "agent_id": agent_id,
-                "state": iv.state,
-                "reason": iv.reason,
-                "queue_id": self._id(pending, "queues", iv.queue),
-                "start_at": _naive(iv.start),
-                "end_at": _naive(iv.end) if iv.end is not None else None,
-            }
+            (agent_id, iv.state, iv.reason, self._id(pending, "queues", iv.queue),
+             stamp(iv.start), stamp(iv.end) if iv.end is not None else None)
             for agent_id, iv in built
-        ]
-        _bulk_insert(conn, st, rows)  # type: ignore[arg-type]
+        ]  # fmt: skip
+        _bulk_insert(conn, st, STATE_COLUMNS, rows)  # type: ignore[arg-type]
         return len(rows)
 
+    def _rebuild_states(
+        self, conn: Connection, agent_id: int, agent_key: str, first: datetime
+    ) -> list[StateInterval]:
+        """Out of order: rebuild the agent's intervals from the one before `first` onwards."""
+        st = AgentStateInterval.__table__
+        ev = EventRecord.__table__
+        before = conn.execute(
+            select(func.max(st.c.start_at)).where(
+                and_(st.c.agent_id == agent_id, st.c.start_at < first)
+            )
+        ).scalar()
+        since = before if before is not None else first
+        conn.execute(delete(st).where(and_(st.c.agent_id == agent_id, st.c.start_at >= since)))
+        bodies = conn.execute(
+            select(ev.c.body).where(
+                and_(ev.c.agent_key == agent_key, ev.c.type == "agent.state", ev.c.at >= since)
+            )
+        ).scalars()
+        return build_state_intervals([parse_event(b) for b in bodies])  # type: ignore[misc]
+
+    def _insert_events(
+        self,
+        conn: Connection,
+        unique: dict[str, Event],
+        texts: dict[str, str | None],
+        now: datetime,
+    ) -> list[Event]:
+        """Insert the events not stored yet; return them."""
+        stamp = self._stamp
+        received = stamp(now)
+
+        def rows(events: Iterable[Event]) -> list[tuple[Any, ...]]:
+            return [
+                (
+                    e.id,
+                    e.type,
+                    stamp(e.at),
+                    getattr(e, "contact", None),
+                    getattr(e, "agent", None) if e.type == "agent.state" else None,
+                    texts[e.id] or e.model_dump_json(exclude_none=True),
+                    received,
+                )
+                for e in events
+            ]
+
+        table = EventRecord.__table__
+        if not unique:
+            return []
+        if conn.dialect.name == "sqlite":
+            # Usually every event is new: insert optimistically and check the count; only a
+            # batch holding already-stored ids pays for the lookup.
+            savepoint = conn.begin_nested()
+            names = ", ".join(EVENT_COLUMNS)
+            marks = ", ".join("?" for _ in EVENT_COLUMNS)
+            cursor = conn.exec_driver_sql(
+                f"INSERT OR IGNORE INTO events ({names}) VALUES ({marks})",
+                rows(unique.values()),  # type: ignore[arg-type]
+            )
+            if cursor.rowcount == len(unique):
+                savepoint.commit()
+                return list(unique.values())
+            savepoint.rollback()
+        stored = _existing(conn, table.c.id, list(unique))
+        new = [e for k, e in unique.items() if k not in stored]
+        _bulk_insert(conn, table, EVENT_COLUMNS, rows(new))  # type: ignore[arg-type]
+        return new
+
     # -- the batch --------------------------------------------------------------------------
-    def write(self, events: Sequence[Event], rejects: Iterable[RejectedInput] = ()) -> BatchResult:
-        """Store a batch of events and rejects atomically; already-stored event ids are skipped."""
+    def write(
+        self,
+        events: Sequence[Event],
+        rejects: Iterable[RejectedInput] = (),
+        bodies: Sequence[str | None] | None = None,
+    ) -> BatchResult:
+        """Store a batch of events and rejects atomically; already-stored event ids are skipped.
+
+        `bodies`, when given, holds each event's JSON text as received (kept as the event's
+        stored body; it parses to the same event), saving a re-serialisation.
+        """
         result = BatchResult()
         unique: dict[str, Event] = {}
-        for e in events:
+        texts: dict[str, str | None] = {}
+        for i, e in enumerate(events):
             if e.id in unique:
                 result.duplicates += 1
             else:
                 unique[e.id] = e
+                texts[e.id] = bodies[i] if bodies is not None else None
         now = datetime.now(UTC).replace(tzinfo=None)
         reject_rows = [
             {
@@ -386,26 +465,9 @@ class StoreWriter:
         result.rejected = len(reject_rows)
         committed_ids: dict[str, dict[str, int]] = {}
         with self.engine.begin() as conn:
-            stored = _existing(conn, EventRecord.__table__.c.id, list(unique))
-            new = [e for k, e in unique.items() if k not in stored]
-            result.duplicates += len(stored)
+            new = self._insert_events(conn, unique, texts, now)
+            result.duplicates += len(unique) - len(new)
             if new:
-                _bulk_insert(
-                    conn,
-                    EventRecord.__table__,
-                    [  # type: ignore[arg-type]
-                        {
-                            "id": e.id,
-                            "type": e.type,
-                            "at": _naive(e.at),
-                            "contact_key": getattr(e, "contact", None),
-                            "agent_key": e.agent if isinstance(e, AgentStateEvent) else None,
-                            "body": e.model_dump_json(exclude_none=True),
-                            "received_at": now,
-                        }
-                        for e in new
-                    ],
-                )
                 pending = self._dimensions(conn, new)
                 contact_events = [e for e in new if not isinstance(e, AgentStateEvent)]
                 state_events = [e for e in new if isinstance(e, AgentStateEvent)]
