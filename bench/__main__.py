@@ -1,4 +1,4 @@
-"""Run the benchmarks: every bench/bench_*.py module's main(), or those named on the command line."""
+"""Run the benchmarks: every bench/bench_*.py main(), or the ones named on the command line."""
 
 from __future__ import annotations
 
