@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from ccops import __version__
-from ccops.api.routes import events, health
+from ccops.api.routes import events, health, staffing
 from ccops.store.db import make_engine
 from ccops.store.writer import StoreWriter
 
@@ -21,16 +21,5 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.state.writer = StoreWriter(app.state.engine)
     app.include_router(health.router)
     app.include_router(events.router, prefix="/api/v1")
-    for name in ("staffing",):
-        _include_optional(app, name)
+    app.include_router(staffing.router, prefix="/api/v1")
     return app
-
-
-def _include_optional(app: FastAPI, module: str) -> None:
-    import importlib
-
-    try:
-        mod = importlib.import_module(f"ccops.api.routes.{module}")
-    except ModuleNotFoundError:
-        return
-    app.include_router(mod.router, prefix="/api/v1")

@@ -8,6 +8,8 @@ import typer
 from rich.table import Table
 
 from ccops.cli.common import DbOption, console, fail, file_progress
+from ccops.cli.simulate import simulate_app
+from ccops.cli.staff import staff
 
 app = typer.Typer(
     name="ccops",
@@ -21,6 +23,8 @@ rejects_app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 app.add_typer(rejects_app, name="rejects")
+app.add_typer(simulate_app, name="simulate")
+app.command("staff")(staff)
 
 
 def _engine(db: str | None):  # type: ignore[no-untyped-def]
@@ -177,13 +181,6 @@ def demo(
     console.print(f"demo store ready at {engine.url}")
     if not no_serve:
         serve(db=db, host=host, port=port, workers=1)
-
-
-def _register_optional() -> None:
-    """Commands that live in their own modules."""
-    from ccops.cli import staff as staff_mod
-
-    app.command("staff")(staff_mod.staff)
 
 
 def main() -> None:
