@@ -55,7 +55,7 @@ def _estimates(arrays: Arrays, horizon: float) -> tuple[int, dict[str, Estimate]
     arrival, answered, abandoned = arrival[order], answered[order], abandoned[order]
     keep = (arrival >= WARMUP) & (arrival < horizon)
     est = array_batch_means(
-        arrival[keep], answered[keep], abandoned[keep], ANSWER_WITHIN, 0.0, batches=20
+        arrival[keep], answered[keep], abandoned[keep], ANSWER_WITHIN, 0.0, batches=10
     )
     return int(np.count_nonzero(arrival < horizon)), est
 
@@ -175,12 +175,18 @@ def _timed(
 
 def _theory(model: str) -> dict[str, float]:
     try:
-        from ccops.queueing import erlang_a_metrics
+        from ccops.queueing import erlang_a_metrics, erlang_c_metrics
     except ImportError:  # the queueing core is optional for this benchmark
         return {}
     load = LAM_PER_MIN / 60.0 * AHT
-    patience = PATIENCE if model.endswith("+M") else 1e12
-    m = erlang_a_metrics(AGENTS, load, AHT, patience, ANSWER_WITHIN)
+    if model == "M/M/c":
+        c = erlang_c_metrics(AGENTS, load, AHT, ANSWER_WITHIN)
+        return {
+            "service_level": float(c.service_level),
+            "asa_seconds": float(c.asa),
+            "p_wait": float(c.wait_probability),
+        }
+    m = erlang_a_metrics(AGENTS, load, AHT, PATIENCE, ANSWER_WITHIN)
     return {
         "service_level": float(m.service_level),
         "asa_seconds": float(m.asa),
@@ -208,8 +214,8 @@ def mmc_case(quick: bool = False) -> tuple[list[Run], list[str]]:
     scale = 0.25 if quick else 1.0
     runs: list[Run] = []
     for model in ("M/M/c", "M/M/c+M"):
-        runs.append(_timed("ciw", model, ciw_model, 4.0 * scale, 1))
-        runs.append(_timed("simpy", model, simpy_model, 12.0 * scale, 2))
+        runs.append(_timed("ciw", model, ciw_model, 12.0 * scale, 1))
+        runs.append(_timed("simpy", model, simpy_model, 36.0 * scale, 2))
         runs.append(_timed("ccops.sim mmc", model, ccops_model, 200.0 * scale, 3))
         if model == "M/M/c":
             runs.append(_timed("bare heap loop", model, bare_heap_loop, 200.0 * scale, 4))
@@ -238,6 +244,10 @@ def main() -> None:
     )
     runs, problems = mmc_case(quick)
     _print_table(runs)
+    for model in ("M/M/c", "M/M/c+M"):
+        theory = _theory(model)
+        if theory:
+            print(f"{model} Erlang: " + ", ".join(f"{k}={v:.4f}" for k, v in theory.items()))
     by = {(r.model, r.tool): r.speed for r in runs}
     for model in ("M/M/c", "M/M/c+M"):
         ours = by[(model, "ccops.sim mmc")]
