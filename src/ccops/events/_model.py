@@ -177,7 +177,7 @@ CONTACT_EVENT_TYPES = (
 )
 
 _ADAPTER: TypeAdapter[Event] = TypeAdapter(
-    Annotated[Event, Field(discriminator="type")]  # type: ignore[arg-type]
+    Annotated[Event, Field(discriminator="type")]
 )
 
 

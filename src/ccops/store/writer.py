@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, Table, and_, bindparam, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -39,6 +39,14 @@ from ccops.store.models import (
     Queue,
     Reject,
 )
+
+EVENTS = cast(Table, EventRecord.__table__)
+CONTACTS = cast(Table, Contact.__table__)
+STATES = cast(Table, AgentStateInterval.__table__)
+QUEUES = cast(Table, Queue.__table__)
+AGENTS = cast(Table, Agent.__table__)
+CUSTOMERS = cast(Table, Customer.__table__)
+REJECTS = cast(Table, Reject.__table__)
 
 CHUNK = 5000  # keys per IN (...) lookup; SQLite allows 32,766 parameters
 
@@ -215,9 +223,9 @@ class StoreWriter:
                 if isinstance(e, AgentStateEvent) and e.queue:
                     queues.setdefault(e.queue, _queue_row(e.queue, "voice", 0))
         pending: dict[str, dict[str, int]] = {"queues": {}, "agents": {}, "customers": {}}
-        self._resolve(conn, Queue.__table__, queues, pending["queues"])  # type: ignore[arg-type]
-        self._resolve(conn, Agent.__table__, agents, pending["agents"])  # type: ignore[arg-type]
-        self._resolve(conn, Customer.__table__, customers, pending["customers"])  # type: ignore[arg-type]
+        self._resolve(conn, QUEUES, queues, pending["queues"])
+        self._resolve(conn, AGENTS, agents, pending["agents"])
+        self._resolve(conn, CUSTOMERS, customers, pending["customers"])
         return pending
 
     def _id(self, pending: dict[str, dict[str, int]], kind: str, key: str | None) -> int | None:
@@ -234,7 +242,7 @@ class StoreWriter:
         for e in new:
             by_contact[e.contact].append(e)
         keys = list(by_contact)
-        table = Contact.__table__
+        table = CONTACTS
         known: dict[str, int] = {}
         for part in _chunks(keys):
             known.update(
@@ -245,22 +253,22 @@ class StoreWriter:
             )
         if known:
             # Contacts seen in earlier batches: re-fold from every stored event of theirs.
-            ev = EventRecord.__table__
+            ev = EVENTS
             for k in known:
                 by_contact[k] = []
             for part in _chunks(list(known)):
                 for contact_key, body in conn.execute(
                     select(ev.c.contact_key, ev.c.body).where(ev.c.contact_key.in_(part))
                 ):
-                    by_contact[contact_key].append(parse_event(body))  # type: ignore[arg-type]
+                    by_contact[contact_key].append(cast(ContactEvent, parse_event(body)))
             for part in _chunks(list(known.values())):
                 conn.execute(delete(table).where(table.c.id.in_(part)))
         folded = [fold_contact(key, events) for key, events in by_contact.items()]
         self._ensure_known(conn, folded, pending)
         fresh = [self._contact_row(c, pending) for c in folded if c.key not in known]
         again = [(known[c.key], *self._contact_row(c, pending)) for c in folded if c.key in known]
-        _bulk_insert(conn, table, ("id", *CONTACT_COLUMNS), again)  # type: ignore[arg-type]
-        _bulk_insert(conn, table, CONTACT_COLUMNS, fresh)  # type: ignore[arg-type]
+        _bulk_insert(conn, table, ("id", *CONTACT_COLUMNS), again)
+        _bulk_insert(conn, table, CONTACT_COLUMNS, fresh)
         return len(folded)
 
     def _ensure_known(
@@ -276,21 +284,21 @@ class StoreWriter:
             if c.customer and self._id(pending, "customers", c.customer) is None:
                 wanted["customers"][c.customer] = _customer_row(c.customer)
         tables = {
-            "queues": Queue.__table__,
-            "agents": Agent.__table__,
-            "customers": Customer.__table__,
+            "queues": QUEUES,
+            "agents": AGENTS,
+            "customers": CUSTOMERS,
         }
         for kind, rows in wanted.items():
             if rows:
-                self._resolve(conn, tables[kind], rows, pending[kind])  # type: ignore[arg-type]
+                self._resolve(conn, tables[kind], rows, pending[kind])
 
     def _contact_row(self, c: ContactFacts, pending: dict[str, dict[str, int]]) -> tuple[Any, ...]:
         """The contact as a row tuple in CONTACT_COLUMNS order."""
         stamp = self._stamp
         ids = self._ids
-        queue = ids["queues"].get(c.queue) if c.queue else None  # type: ignore[arg-type]
-        agent = ids["agents"].get(c.agent) if c.agent else None  # type: ignore[arg-type]
-        customer = ids["customers"].get(c.customer) if c.customer else None  # type: ignore[arg-type]
+        queue = ids["queues"].get(c.queue) if c.queue else None
+        agent = ids["agents"].get(c.agent) if c.agent else None
+        customer = ids["customers"].get(c.customer) if c.customer else None
         return (
             c.key, c.channel, c.direction,
             queue if queue is not None else self._id(pending, "queues", c.queue),
@@ -312,7 +320,7 @@ class StoreWriter:
         by_agent: dict[str, list[AgentStateEvent]] = defaultdict(list)
         for e in new:
             by_agent[e.agent].append(e)
-        st = AgentStateInterval.__table__
+        st = STATES
         agent_ids = {k: self._id(pending, "agents", k) for k in by_agent}
         latest: dict[int, datetime] = {}
         for part in _chunks([i for i in agent_ids.values() if i is not None]):
@@ -350,22 +358,22 @@ class StoreWriter:
             if iv.queue and self._id(pending, "queues", iv.queue) is None
         }
         if unknown:
-            self._resolve(conn, Queue.__table__, unknown, pending["queues"])  # type: ignore[arg-type]
+            self._resolve(conn, QUEUES, unknown, pending["queues"])
         stamp = self._stamp
         rows = [
             (agent_id, iv.state, iv.reason, self._id(pending, "queues", iv.queue),
              stamp(iv.start), stamp(iv.end) if iv.end is not None else None)
             for agent_id, iv in built
         ]  # fmt: skip
-        _bulk_insert(conn, st, STATE_COLUMNS, rows)  # type: ignore[arg-type]
+        _bulk_insert(conn, st, STATE_COLUMNS, rows)
         return len(rows)
 
     def _rebuild_states(
         self, conn: Connection, agent_id: int, agent_key: str, first: datetime
     ) -> list[StateInterval]:
         """Out of order: rebuild the agent's intervals from the one before `first` onwards."""
-        st = AgentStateInterval.__table__
-        ev = EventRecord.__table__
+        st = STATES
+        ev = EVENTS
         before = conn.execute(
             select(func.max(st.c.start_at)).where(
                 and_(st.c.agent_id == agent_id, st.c.start_at < first)
@@ -405,7 +413,7 @@ class StoreWriter:
                 for e in events
             ]
 
-        table = EventRecord.__table__
+        table = EVENTS
         if not unique:
             return []
         if conn.dialect.name == "sqlite":
@@ -416,7 +424,7 @@ class StoreWriter:
             marks = ", ".join("?" for _ in EVENT_COLUMNS)
             cursor = conn.exec_driver_sql(
                 f"INSERT OR IGNORE INTO events ({names}) VALUES ({marks})",
-                rows(unique.values()),  # type: ignore[arg-type]
+                rows(unique.values()),
             )
             if cursor.rowcount == len(unique):
                 savepoint.commit()
@@ -424,7 +432,7 @@ class StoreWriter:
             savepoint.rollback()
         stored = _existing(conn, table.c.id, list(unique))
         new = [e for k, e in unique.items() if k not in stored]
-        _bulk_insert(conn, table, EVENT_COLUMNS, rows(new))  # type: ignore[arg-type]
+        _bulk_insert(conn, table, EVENT_COLUMNS, rows(new))
         return new
 
     # -- the batch --------------------------------------------------------------------------
@@ -475,7 +483,7 @@ class StoreWriter:
                     result.contacts = self._contacts(conn, contact_events, pending)
                 if state_events:
                     result.state_intervals = self._states(conn, state_events, pending)
-            _insert_ignore(conn, Reject.__table__, reject_rows, "fingerprint")  # type: ignore[arg-type]
+            _insert_ignore(conn, REJECTS, reject_rows, "fingerprint")
             if new:
                 committed_ids = pending
         if not self._analyzed and new:
