@@ -233,3 +233,4 @@ __all__ = [
     "Skill",
     "Team",
 ]
+from ccops.store import auth_models as _auth_models  # noqa: E402,F401
