@@ -50,7 +50,9 @@ def test_erlang_c_service_level_rises_with_agents(load: float, aht: float, t: fl
 
 @fast
 @given(n=st.integers(1, 3000), load=positive_loads, aht=ahts, t=thresholds)
-def test_erlang_c_service_level_falls_with_traffic(n: int, load: float, aht: float, t: float) -> None:
+def test_erlang_c_service_level_falls_with_traffic(
+    n: int, load: float, aht: float, t: float
+) -> None:
     more = np.linspace(load, load * 1.5, 12)
     sl = erlang_c_metrics(n, more, aht, t).service_level
     assert np.all(np.diff(sl) <= 1e-12)

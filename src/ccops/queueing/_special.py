@@ -57,7 +57,7 @@ def deviance(k: FloatArray, mean: FloatArray) -> FloatArray:
     out[close] = s
     kf, mf = k[~close], mean[~close]
     with np.errstate(divide="ignore", invalid="ignore"):
-        far = kf * np.log(kf / mf) + mf - kf
+        far = kf * (np.log(kf) - np.log(mf)) + mf - kf
     out[~close] = np.where(kf == 0.0, mf, far)
     return out
 

@@ -78,7 +78,7 @@ def _core(n: FloatArray, load: FloatArray, aht: FloatArray, patience: FloatArray
     with np.errstate(divide="ignore"):
         log_b = np.where(
             n > 0.0,
-            log_inverse_erlang_b(np.maximum(n - 1.0, 0.0), load) + np.log(n / load),
+            log_inverse_erlang_b(np.maximum(n - 1.0, 0.0), load) + np.log(n) - np.log(load),
             -np.inf,
         )
         log_ratio = np.log(a / (a + 1.0))
