@@ -16,7 +16,8 @@ from ccops.sim.distributions import (
     Never,
     distribution_from_spec,
 )
-from ccops.sim.emit import contact_key, iter_events, write_jsonl
+from ccops.sim.emit import contact_key, iter_event_dicts, iter_events, iter_jsonl, write_jsonl
+from ccops.sim.engine import simulate
 from ccops.sim.kpis import (
     KPI_NAMES,
     Estimate,
@@ -30,8 +31,31 @@ from ccops.sim.kpis import (
 )
 from ccops.sim.mmc import simulate_mmc
 from ccops.sim.records import ContactRecords
+from ccops.sim.scenario import (
+    Activity,
+    Profile,
+    Queue,
+    Scenario,
+    ScenarioError,
+    Shift,
+    Team,
+    load_scenario,
+    parse_scenario,
+)
 
 __all__ = [
+    "Activity",
+    "Profile",
+    "Queue",
+    "Scenario",
+    "ScenarioError",
+    "Shift",
+    "Team",
+    "iter_event_dicts",
+    "iter_jsonl",
+    "load_scenario",
+    "parse_scenario",
+    "simulate",
     "KPI_NAMES",
     "Constant",
     "ContactRecords",

@@ -6,9 +6,10 @@ import math
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
+import orjson
 
 from ccops.events import (
     AGENT_STATES,
@@ -21,9 +22,9 @@ from ccops.events import (
     ContactOffered,
     ContactTransferred,
     ContactWrapped,
+    Direction,
     Event,
     Outcome,
-    dump_event,
 )
 from ccops.sim.records import CONTAINED, OUTCOME_NAMES, ContactRecords
 
@@ -84,8 +85,8 @@ def _schedule(records: ContactRecords) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return t[order], k[order], i[order]
 
 
-def iter_events(records: ContactRecords, until: float = math.inf) -> Iterator[Event]:
-    """Yield the canonical events of a run in time order (only those before `until` seconds)."""
+def iter_event_dicts(records: ContactRecords, until: float = math.inf) -> Iterator[dict[str, Any]]:
+    """Yield each event as a dict in canonical field order (None fields left out), in time order."""
     clock = _Clock(records.start)
     seed = records.seed
     qn, qc, an = records.queue_names, records.queue_channels, records.agent_names
@@ -108,7 +109,7 @@ def iter_events(records: ContactRecords, until: float = math.inf) -> Iterator[Ev
     log = sorted(records.agent_log, key=lambda e: e[0]) if records.agent_log else []
     t_all, k_all, i_all = _schedule(records)
     if log:
-        # Agent-log rows were sorted by time above; re-map STATE rows to the sorted log.
+        # STATE rows index the log as recorded; map them to the time-sorted log.
         order = np.argsort(
             np.fromiter((e[0] for e in records.agent_log), dtype=np.float64), kind="stable"
         )
@@ -123,88 +124,132 @@ def iter_events(records: ContactRecords, until: float = math.inf) -> Iterator[Ev
         at = clock.at(t)
         if kind == STATE:
             _, a, code, q = log[row]
-            yield AgentStateEvent.model_construct(
-                id=f"sim-{seed}-s{row:09d}",
-                at=at,
-                source=SOURCE,
-                type="agent.state",
-                agent=an[a],
-                state=_STATES[code],
-                queue=qn[q] if q >= 0 else None,
-            )
+            d: dict[str, Any] = {
+                "v": 1,
+                "id": f"sim-{seed}-s{row:09d}",
+                "at": at,
+                "source": SOURCE,
+                "type": "agent.state",
+                "agent": an[a],
+                "state": _STATES[code],
+            }
+            if q >= 0:
+                d["queue"] = qn[q]
+            yield d
             continue
         key = contact_key(seed, row)
         if kind == OFFERED:
-            attrs: dict[str, str | int | float | bool | None] = {}
+            d = {"v": 1, "id": f"{key}-offered", "at": at, "source": SOURCE}
+            attrs: dict[str, Any] = {}
             if parent is not None and parent[row] >= 0:
                 attrs["transferred_from"] = contact_key(seed, parent[row])
             if vhold is not None and vhold[row]:
                 attrs["virtual_hold"] = True
-            yield ContactOffered.model_construct(
-                id=f"{key}-offered",
-                at=at,
-                source=SOURCE,
-                attributes=attrs or None,
-                contact=key,
-                type="contact.offered",
-                queue=qn[queue[row]],
-                channel=channels[queue[row]],
-                customer=f"sim-{seed}-cust-{customer[row]}" if customer is not None else None,
-                segment=records.segment_names[seg[row]] if seg is not None else None,
-                vip_tier=vip[row] if vip is not None else None,
-                priority=prio[row] if prio is not None else None,
-                reason=records.reason_names[reason[row]] if reason is not None else None,
-            )
+            if attrs:
+                d["attributes"] = attrs
+            d["contact"] = key
+            d["type"] = "contact.offered"
+            d["queue"] = qn[queue[row]]
+            d["channel"] = channels[queue[row]]
+            d["direction"] = Direction.inbound
+            if customer is not None and customer[row] >= 0:
+                d["customer"] = f"sim-{seed}-cust-{customer[row]}"
+            if seg is not None and seg[row] >= 0:
+                d["segment"] = records.segment_names[seg[row]]
+            if vip is not None:
+                d["vip_tier"] = vip[row]
+            if prio is not None:
+                d["priority"] = prio[row]
+            if reason is not None and reason[row] >= 0:
+                d["reason"] = records.reason_names[reason[row]]
+            yield d
         elif kind == ANSWERED:
-            yield ContactAnswered.model_construct(
-                id=f"{key}-answered",
-                at=at,
-                source=SOURCE,
-                contact=key,
-                type="contact.answered",
-                agent=an[agent[row]],
-            )
+            yield {
+                "v": 1,
+                "id": f"{key}-answered",
+                "at": at,
+                "source": SOURCE,
+                "contact": key,
+                "type": "contact.answered",
+                "agent": an[agent[row]],
+            }
         elif kind == ABANDONED:
-            yield ContactAbandoned.model_construct(
-                id=f"{key}-abandoned", at=at, source=SOURCE, contact=key, type="contact.abandoned"
-            )
+            yield {
+                "v": 1,
+                "id": f"{key}-abandoned",
+                "at": at,
+                "source": SOURCE,
+                "contact": key,
+                "type": "contact.abandoned",
+            }
         elif kind == TRANSFERRED:
             assert xfer is not None
-            yield ContactTransferred.model_construct(
-                id=f"{key}-transferred",
-                at=at,
-                source=SOURCE,
-                contact=key,
-                type="contact.transferred",
-                to_queue=qn[xfer[row]],
-            )
+            yield {
+                "v": 1,
+                "id": f"{key}-transferred",
+                "at": at,
+                "source": SOURCE,
+                "contact": key,
+                "type": "contact.transferred",
+                "to_queue": qn[xfer[row]],
+            }
         elif kind == ENDED:
             if outcome[row] == CONTAINED:
                 talk, hold_s = 0.0, 0.0
             else:
                 hold_s = hold[row]
                 talk = max(0.0, ended_at[row] - answered_at[row] - hold_s)
-            yield ContactEnded.model_construct(
-                id=f"{key}-ended",
-                at=at,
-                source=SOURCE,
-                contact=key,
-                type="contact.ended",
-                talk_seconds=round(talk, 3),
-                hold_seconds=round(hold_s, 3),
-                outcome=_OUTCOMES[outcome[row]],
-                reason=records.reason_names[reason[row]] if reason is not None else None,
-                resolved=resolved[row] if resolved is not None else None,
-            )
+            d = {
+                "v": 1,
+                "id": f"{key}-ended",
+                "at": at,
+                "source": SOURCE,
+                "contact": key,
+                "type": "contact.ended",
+                "talk_seconds": round(talk, 3),
+                "hold_seconds": round(hold_s, 3),
+                "outcome": _OUTCOMES[outcome[row]],
+            }
+            if reason is not None and reason[row] >= 0:
+                d["reason"] = records.reason_names[reason[row]]
+            if resolved is not None and resolved[row] >= 0:
+                d["resolved"] = bool(resolved[row])
+            yield d
         else:
-            yield ContactWrapped.model_construct(
-                id=f"{key}-wrapped",
-                at=at,
-                source=SOURCE,
-                contact=key,
-                type="contact.wrapped",
-                acw_seconds=round(wrapped_at[row] - ended_at[row], 3),
-            )
+            yield {
+                "v": 1,
+                "id": f"{key}-wrapped",
+                "at": at,
+                "source": SOURCE,
+                "contact": key,
+                "type": "contact.wrapped",
+                "acw_seconds": round(wrapped_at[row] - ended_at[row], 3),
+            }
+
+
+_MODELS: dict[str, type[Event]] = {
+    "contact.offered": ContactOffered,
+    "contact.answered": ContactAnswered,
+    "contact.abandoned": ContactAbandoned,
+    "contact.transferred": ContactTransferred,
+    "contact.ended": ContactEnded,
+    "contact.wrapped": ContactWrapped,
+    "agent.state": AgentStateEvent,
+}
+
+
+def iter_events(records: ContactRecords, until: float = math.inf) -> Iterator[Event]:
+    """Yield the run's canonical event models in time order (only those before `until`)."""
+    for d in iter_event_dicts(records, until):
+        yield _MODELS[d["type"]].model_construct(**d)
+
+
+def iter_jsonl(records: ContactRecords, until: float = math.inf) -> Iterator[bytes]:
+    """Yield canonical JSON lines (byte-identical to `dump_event`), without building models."""
+    dumps = orjson.dumps
+    opt = orjson.OPT_UTC_Z
+    for d in iter_event_dicts(records, until):
+        yield dumps(d, option=opt)
 
 
 def write_jsonl(records: ContactRecords, out: IO[bytes] | Path) -> int:
@@ -214,8 +259,8 @@ def write_jsonl(records: ContactRecords, out: IO[bytes] | Path) -> int:
             return write_jsonl(records, fh)
     n = 0
     buf: list[bytes] = []
-    for event in iter_events(records):
-        buf.append(dump_event(event))
+    for line in iter_jsonl(records):
+        buf.append(line)
         n += 1
         if len(buf) >= 10_000:
             out.write(b"\n".join(buf) + b"\n")

@@ -47,7 +47,7 @@ class ContactRecords:
     segment_names: tuple[str, ...] = ()
     reason: IntArray | None = None
     reason_names: tuple[str, ...] = ()
-    resolved: BoolArray | None = None
+    resolved: IntArray | None = None  # 1 resolved, 0 not, -1 unknown
     transfer_to: IntArray | None = None
     parent: IntArray | None = None
     virtual_hold: BoolArray | None = None
