@@ -6,8 +6,20 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
+from ccops.store.auth_models import ApiToken, User
 from ccops.store.writer import StoreWriter
+from ccops.web.live import InProcessFanout
+from ccops.web.scope import Scope
+from ccops.web.security import (
+    api_client,
+    check_csrf,
+    current_scope,
+    current_user,
+    get_db,
+    optional_user,
+)
 
 
 def get_engine(request: Request) -> Engine:
@@ -22,5 +34,18 @@ def get_writer(request: Request) -> StoreWriter:
     return writer
 
 
+def get_live(request: Request) -> InProcessFanout:
+    """The app's live fan-out (in-process, or Redis across workers)."""
+    live: InProcessFanout = request.app.state.live
+    return live
+
+
 EngineDep = Annotated[Engine, Depends(get_engine)]
 WriterDep = Annotated[StoreWriter, Depends(get_writer)]
+SessionDep = Annotated[Session, Depends(get_db)]
+LiveDep = Annotated[InProcessFanout, Depends(get_live)]
+CurrentUser = Annotated[User, Depends(current_user)]
+MaybeUser = Annotated[User | None, Depends(optional_user)]
+ScopeDep = Annotated[Scope, Depends(current_scope)]
+CsrfChecked = Annotated[None, Depends(check_csrf)]
+ApiClient = Annotated[ApiToken, Depends(api_client)]

@@ -1,14 +1,19 @@
-"""POST /api/v1/events: batches of canonical events from integrations and the live feed."""
+"""POST /api/v1/events: batches of canonical events from integrations and the live feed.
+
+Callers authenticate with an API token (`Authorization: Bearer ccops_...`). After a batch is
+stored, open wallboards are told through the live fan-out.
+"""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from fastapi import APIRouter, Body
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from ccops.api.deps import WriterDep
+from ccops.api.deps import ApiClient, LiveDep, WriterDep
 from ccops.ingest.pipeline import Ingestor
 
 router = APIRouter(tags=["events"])
@@ -51,6 +56,8 @@ def _ingest(writer: Any, events: list[Any]) -> EventBatchResult:
 @router.post("/events", response_model=EventBatchResult)
 async def post_events(
     writer: WriterDep,
+    live: LiveDep,
+    _client: ApiClient,
     events: list[Any] = Body(..., description="A JSON array of canonical events (docs/events.md)"),
 ) -> EventBatchResult:
     """Accept a batch: valid events land (re-sent ids change nothing), invalid ones are listed."""
@@ -58,4 +65,7 @@ async def post_events(
         from fastapi import HTTPException
 
         raise HTTPException(413, f"at most {MAX_BATCH} events per request; split the batch")
-    return await run_in_threadpool(_ingest, writer, events)
+    result = await run_in_threadpool(_ingest, writer, events)
+    if result.accepted:
+        await live.publish({"type": "events", "accepted": result.accepted, "at": time.time()})
+    return result

@@ -1,0 +1,187 @@
+"""The live floor, read from the store: queues (waiting, oldest wait, SL so far) and agents' states.
+
+Used by the wallboard and its Server-Sent Events stream. Agents are read through the user's
+`Scope`; queue figures are centre-wide aggregates that every role may see.
+
+Definitions (to be replaced by the metric catalog's once `ccops.metrics` offers live figures):
+- waiting: contacts offered today with no answer, abandonment or end yet;
+- oldest wait: now − the earliest offer among those;
+- SL so far today: answered within the queue's threshold T ÷ (answered + abandoned after the
+  queue's short-abandon threshold S), over contacts offered today.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from ccops.store.models import Agent, AgentStateInterval, Contact, Queue, Team
+from ccops.web.clock import day_start_utc, utcnow
+from ccops.web.scope import Scope
+
+# Seconds after which a state is "too long" (coloured amber, then red at twice the limit).
+STATE_LIMITS: dict[str, float] = {
+    "ringing": 30,
+    "talking": 600,
+    "holding": 120,
+    "after_call_work": 120,
+    "away": 300,
+    "break": 900,
+    "lunch": 3600,
+    "meeting": 3600,
+    "training": 7200,
+}
+
+
+def queue_board(session: Session, now: datetime, day_start: datetime) -> list[dict[str, Any]]:
+    """Per queue: waiting now, oldest wait, VIPs waiting, and SL so far today."""
+    waiting = and_(
+        Contact.answered_at.is_(None), Contact.abandoned_at.is_(None), Contact.ended_at.is_(None)
+    )
+    answered = Contact.answered_at.is_not(None)
+    abandoned = and_(
+        Contact.abandoned_at.is_not(None),
+        Contact.answered_at.is_(None),
+        func.coalesce(Contact.wait_seconds, 0) > Queue.short_abandon_seconds,
+    )
+    in_sl = and_(answered, func.coalesce(Contact.wait_seconds, 0) <= Queue.sl_threshold_seconds)
+    stmt = (
+        select(
+            Queue.id,
+            Queue.key,
+            Queue.name,
+            Queue.sl_target,
+            Queue.sl_threshold_seconds,
+            func.count(Contact.id),
+            func.sum(case((waiting, 1), else_=0)),
+            func.min(case((waiting, Contact.offered_at))),
+            func.sum(case((and_(waiting, func.coalesce(Contact.vip_tier, 0) > 0), 1), else_=0)),
+            func.sum(case((answered, 1), else_=0)),
+            func.sum(case((abandoned, 1), else_=0)),
+            func.sum(case((in_sl, 1), else_=0)),
+        )
+        .select_from(Queue)
+        .outerjoin(
+            Contact,
+            and_(Contact.queue_id == Queue.id, Contact.offered_at >= day_start),
+        )
+        .group_by(Queue.id)
+        .order_by(Queue.priority.desc(), Queue.name)
+    )
+    rows = []
+    for (
+        qid,
+        key,
+        name,
+        target,
+        threshold,
+        offered,
+        wait_n,
+        oldest,
+        vip,
+        ans,
+        aband,
+        sl_n,
+    ) in session.execute(stmt).all():
+        closed = (ans or 0) + (aband or 0)
+        rows.append(
+            {
+                "id": qid,
+                "key": key,
+                "name": name,
+                "offered": offered or 0,
+                "waiting": wait_n or 0,
+                "vip_waiting": vip or 0,
+                "oldest_wait": max(0.0, (now - oldest).total_seconds()) if oldest else None,
+                "answered": ans or 0,
+                "abandoned": aband or 0,
+                "sl": (sl_n or 0) / closed if closed else None,
+                "sl_target": target,
+                "sl_threshold": threshold,
+            }
+        )
+    return rows
+
+
+def agent_board(session: Session, scope: Scope, now: datetime) -> list[dict[str, Any]]:
+    """Every agent in scope with a current (open) state: state, since when, for how long."""
+    stmt = (
+        select(
+            Agent.id,
+            Agent.key,
+            Agent.name,
+            Team.name,
+            AgentStateInterval.state,
+            AgentStateInterval.start_at,
+            AgentStateInterval.reason,
+        )
+        .join(AgentStateInterval, AgentStateInterval.agent_id == Agent.id)
+        .outerjoin(Team, Team.id == Agent.team_id)
+        .where(AgentStateInterval.end_at.is_(None), scope.agents())
+        .order_by(Agent.name)
+    )
+    rows = []
+    for aid, key, name, team, state, start, reason in session.execute(stmt).all():
+        seconds = max(0.0, (now - start).total_seconds())
+        limit = STATE_LIMITS.get(state)
+        level = "ok"
+        if limit is not None and seconds > 2 * limit:
+            level = "alarm"
+        elif limit is not None and seconds > limit:
+            level = "warn"
+        rows.append(
+            {
+                "id": aid,
+                "key": key,
+                "name": name,
+                "team": team,
+                "state": state,
+                "reason": reason,
+                "since": start.isoformat() + "Z",
+                "seconds": seconds,
+                "level": level,
+            }
+        )
+    return rows
+
+
+def alerts(queues: list[dict[str, Any]], agents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What to act on: SL below target, a VIP waiting, an agent far too long in a state."""
+    out: list[dict[str, Any]] = []
+    for q in queues:
+        if q["sl"] is not None and q["sl"] < q["sl_target"]:
+            out.append(
+                {"kind": "sl_low", "queue": q["name"], "value": q["sl"], "target": q["sl_target"]}
+            )
+        if q["vip_waiting"]:
+            out.append({"kind": "vip_waiting", "queue": q["name"], "value": q["vip_waiting"]})
+    for a in agents:
+        if a["level"] == "alarm":
+            out.append(
+                {
+                    "kind": "state_too_long",
+                    "agent": a["name"],
+                    "state": a["state"],
+                    "value": a["seconds"],
+                }
+            )
+    return out
+
+
+def snapshot(session: Session, scope: Scope, now: datetime | None = None) -> dict[str, Any]:
+    """Everything the wallboard shows, as JSON-able data."""
+    now = now or utcnow()
+    day_start = day_start_utc(session, now)
+    queues = queue_board(session, now, day_start)
+    agents = agent_board(session, scope, now)
+    return {
+        "now": now.isoformat() + "Z",
+        "day_start": day_start.isoformat() + "Z",
+        "queues": queues,
+        "agents": agents,
+        "alerts": alerts(queues, agents),
+        "stale_after": timedelta(seconds=30).total_seconds(),
+    }

@@ -1,0 +1,1 @@
+"""The web pages, one router per area: account, floor, reports, people, admin."""
