@@ -203,9 +203,7 @@ def _print_table(runs: list[Run]) -> None:
     head = f"{'model':<8} {'tool':<16} {'contacts':>9} {'wall s':>7} {'contacts/s':>11}"
     print(head + "".join(f" {k:>22}" for k in KPIS))
     for r in runs:
-        cells = "".join(
-            f" {r.kpis[k].mean:>12.4f} ±{r.kpis[k].half_width:<8.4f}" for k in KPIS
-        )
+        cells = "".join(f" {r.kpis[k].mean:>12.4f} ±{r.kpis[k].half_width:<8.4f}" for k in KPIS)
         print(f"{r.model:<8} {r.tool:<16} {r.contacts:>9} {r.wall:>7.2f} {r.speed:>11,.0f}{cells}")
 
 

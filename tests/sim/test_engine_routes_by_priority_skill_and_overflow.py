@@ -22,10 +22,20 @@ def shared_pool_center(vip_priority: int) -> dict[str, Any]:
     """One team serves general and VIP voice; VIP is 15% of a heavy load (rho about 0.95)."""
     return center(
         [
-            {"name": "general", "skill": "general", "priority": 1, "daily_volume": 5200,
-             "aht": 300},
-            {"name": "vip", "skill": "vip", "priority": vip_priority, "daily_volume": 920,
-             "aht": 300},
+            {
+                "name": "general",
+                "skill": "general",
+                "priority": 1,
+                "daily_volume": 5200,
+                "aht": 300,
+            },
+            {
+                "name": "vip",
+                "skill": "vip",
+                "priority": vip_priority,
+                "daily_volume": 920,
+                "aht": 300,
+            },
         ],
         [{"name": "Floor", "agents": 22, "skills": ["general", "vip"]}],
     )
@@ -51,7 +61,11 @@ def test_vip_priority_makes_vip_wait_much_shorter_than_without_priority() -> Non
 def overflow_center(overflow: bool) -> dict[str, Any]:
     """VIP (2 dedicated agents, load 4 erlangs: overloaded) next to an idle-ish general team."""
     vip: dict[str, Any] = {
-        "name": "vip", "skill": "vip", "priority": 10, "daily_volume": 1440, "aht": 240,
+        "name": "vip",
+        "skill": "vip",
+        "priority": 10,
+        "daily_volume": 1440,
+        "aht": 240,
         "patience": {"kind": "exponential", "mean": 60},
     }
     if overflow:
@@ -59,8 +73,14 @@ def overflow_center(overflow: bool) -> dict[str, Any]:
     return center(
         [
             vip,
-            {"name": "general", "skill": "general", "priority": 1, "daily_volume": 2880,
-             "aht": 240, "patience": {"kind": "exponential", "mean": 60}},
+            {
+                "name": "general",
+                "skill": "general",
+                "priority": 1,
+                "daily_volume": 2880,
+                "aht": 240,
+                "patience": {"kind": "exponential", "mean": 60},
+            },
         ],
         [
             {"name": "VIP desk", "agents": 2, "skills": ["vip"]},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -101,3 +102,82 @@ def mmc(
         table.add_row(name, f"{result[name]:.4f}", f"[{e.low:.4f}, {e.high:.4f}]")
     table.add_row("contacts/wall-second", f"{result['contacts_per_wall_second']:,.0f}", "")
     Console().print(table)
+
+
+@simulate_app.command("run")
+def run(
+    scenario: Path = typer.Argument(..., help="Scenario TOML file (see docs/simulation.md)."),
+    days: int = typer.Option(7, help="Simulated days."),
+    seed: int = typer.Option(1, help="Random seed (replication r uses seed + r)."),
+    replications: int = typer.Option(1, help="Runs with different seeds; >= 2 gives 95% CIs."),
+    output: Path | None = typer.Option(
+        None, help="Write the (first) run's canonical events to this JSONL file."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Simulate a scenario: write its events as JSONL and/or print KPI means with 95% CIs."""
+    from ccops.sim import ScenarioError, load_scenario, replicate, simulate, write_jsonl
+    from ccops.sim.kpis import mean_ci
+    from ccops.sim.replications import RUN_KPIS, run_kpis
+
+    try:
+        sc = load_scenario(scenario)
+    except ScenarioError as exc:
+        raise _fail(str(exc)) from None
+    if days < 1 or replications < 1:
+        raise _fail("--days and --replications must be >= 1")
+    started = time.perf_counter()
+    written: list[int] = []
+
+    def keep_first(s: int, records: Any) -> None:
+        if output is not None and s == seed:
+            try:
+                written.append(write_jsonl(records, output))
+            except OSError as exc:
+                raise _fail(f"{output}: cannot write: {exc}") from None
+
+    per_queue: dict[str, dict[str, Any]] = {}
+    report = None
+    if replications >= 2:
+        report = replicate(sc, days, seed, replications, on_run=keep_first)
+        per_queue = {q: dict(v) for q, v in report.overall.items()}
+    else:
+        rec = simulate(sc, days, seed)
+        keep_first(seed, rec)
+        for name, kpis in run_kpis(rec, sc).items():
+            per_queue[name] = {k: mean_ci([v]) for k, v in kpis.items()}
+    wall = time.perf_counter() - started
+    result: dict[str, Any] = {
+        "scenario": sc.name,
+        "file": str(scenario),
+        "days": days,
+        "seed": seed,
+        "replications": replications,
+        "wall_seconds": wall,
+        "events_written": written[0] if written else None,
+        "output": str(output) if output else None,
+        "queues": {
+            q: {k: {"mean": e.mean, "ci95": [e.low, e.high]} for k, e in kp.items()}
+            for q, kp in per_queue.items()
+        },
+    }
+    if report is not None:
+        result["intervals"] = report.rows()
+    if as_json:
+        _print_json(result)
+        return
+    title = f"{sc.name}: {days} days, seed {seed}, {replications} replication(s)"
+    table = Table(title=title)
+    table.add_column("queue")
+    for k in RUN_KPIS:
+        table.add_column(k, justify="right")
+    for q, kp in per_queue.items():
+        cells = []
+        for k in RUN_KPIS:
+            e = kp[k]
+            ci = f" ±{e.half_width:.3g}" if math.isfinite(e.half_width) else ""
+            cells.append(f"{e.mean:.4g}{ci}")
+        table.add_row(q, *cells)
+    Console().print(table)
+    if written:
+        Console().print(f"wrote {written[0]:,} events to {output}")

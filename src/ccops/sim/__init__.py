@@ -1,10 +1,12 @@
 """The contact-center simulator (digital twin): kernels, engine, records and canonical events.
 
-Public surface: `simulate_mmc` (fast M/M/c(+M) kernel), `ContactRecords` (the run's events in
-columnar form), KPIs with confidence intervals (`records_kpis`, `batch_means`, `mean_ci`),
-`iter_events` / `write_jsonl` (canonical events), and the distributions.
+Public surface: `simulate_mmc` (fast M/M/c(+M) kernel), `load_scenario` + `simulate` (the general
+engine), `ContactRecords` (a run's events in columnar form), KPIs with confidence intervals
+(`records_kpis`, `batch_means`, `replicate`), canonical events (`iter_events`, `iter_jsonl`,
+`write_jsonl`), the demo center (`demo_run`, `demo_events`) and the distributions.
 """
 
+from ccops.sim.demo import DEMO_SCENARIO, DemoRun, demo_events, demo_run
 from ccops.sim.distributions import (
     Constant,
     Distribution,
@@ -16,7 +18,14 @@ from ccops.sim.distributions import (
     Never,
     distribution_from_spec,
 )
-from ccops.sim.emit import contact_key, iter_event_dicts, iter_events, iter_jsonl, write_jsonl
+from ccops.sim.emit import (
+    contact_key,
+    event_count,
+    iter_event_dicts,
+    iter_events,
+    iter_jsonl,
+    write_jsonl,
+)
 from ccops.sim.engine import simulate
 from ccops.sim.kpis import (
     KPI_NAMES,
@@ -31,6 +40,12 @@ from ccops.sim.kpis import (
 )
 from ccops.sim.mmc import simulate_mmc
 from ccops.sim.records import ContactRecords
+from ccops.sim.replications import (
+    ReplicationReport,
+    first_contact_resolution,
+    replicate,
+    run_kpis,
+)
 from ccops.sim.scenario import (
     Activity,
     Profile,
@@ -44,6 +59,15 @@ from ccops.sim.scenario import (
 )
 
 __all__ = [
+    "DEMO_SCENARIO",
+    "DemoRun",
+    "ReplicationReport",
+    "demo_events",
+    "demo_run",
+    "event_count",
+    "first_contact_resolution",
+    "replicate",
+    "run_kpis",
     "Activity",
     "Profile",
     "Queue",

@@ -85,6 +85,11 @@ def _schedule(records: ContactRecords) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return t[order], k[order], i[order]
 
 
+def event_count(records: ContactRecords) -> int:
+    """How many events `iter_events` will yield for the whole run (for progress bars)."""
+    return int(_schedule(records)[0].size)
+
+
 def iter_event_dicts(records: ContactRecords, until: float = math.inf) -> Iterator[dict[str, Any]]:
     """Yield each event as a dict in canonical field order (None fields left out), in time order."""
     clock = _Clock(records.start)

@@ -235,6 +235,19 @@ class _Run:
         self.state.append(_WAITING)
         return i
 
+    def next_open(self, t: float, q: int) -> float:
+        """Move a call-back time to the next hour in which the queue gets contacts at all."""
+        spec = self.sc.queues[q]
+        if spec.forecast is not None or spec.profile == "flat":
+            return t
+        p = self.sc.profiles[spec.profile]
+        weekday0 = self.sc.start.weekday()
+        for step in range(24 * 8):
+            hour = int(t // 3600.0) + step
+            if p.hourly[hour % 24] > 0 and p.weekly[(weekday0 + hour // 24) % 7] > 0:
+                return t if step == 0 else hour * 3600.0 + (t % 3600.0)
+        return t
+
     def fresh_reason(self, q: int) -> int:
         """A reason for a new contact in queue q (-1 when the queue lists none)."""
         reasons = self.q_reasons[q]
@@ -313,7 +326,7 @@ class _Run:
             ok = u() < spec.resolution_probability
             self.resolved[i] = int(ok)
             if not ok and spec.repeat_probability > 0 and u() < spec.repeat_probability:
-                back = t + self.q_repeat[q].draw()
+                back = self.next_open(t + self.q_repeat[q].draw(), q)
                 if back < self.horizon:
                     j = self.new_contact(back, q, self.customer[i], -1, self.reason[i])
                     self.push(back, _ARRIVE, j)
@@ -529,9 +542,7 @@ class _Run:
         )
 
 
-def simulate(
-    scenario: Scenario, days: int, seed: int, priorities: bool = True
-) -> ContactRecords:
+def simulate(scenario: Scenario, days: int, seed: int, priorities: bool = True) -> ContactRecords:
     """Simulate `days` days of the center; same seed, same records (priorities off: plain FIFO)."""
     if days < 1:
         raise ValueError("days must be >= 1")

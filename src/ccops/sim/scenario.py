@@ -331,8 +331,7 @@ def _team(r: _Reader) -> Team:
         pairs = tuple((s, 1.0) for s in skills)
     elif isinstance(skills, Mapping):
         pairs = tuple(
-            (str(s), _Reader(skills, r.key("skills"), r.source).number(s, low=0.01))
-            for s in skills
+            (str(s), _Reader(skills, r.key("skills"), r.source).number(s, low=0.01)) for s in skills
         )
     else:
         raise r.fail("skills", "expected a list of skills or a table skill = proficiency")
