@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 import typer
 from typer.testing import CliRunner
@@ -37,3 +39,26 @@ def test_mmc_rejects_zero_agents_with_exit_code_2() -> None:
     result = runner.invoke(app, args.split())
     assert result.exit_code == 2
     assert "agents" in result.output
+
+
+SMALL = "examples/small-center.toml"
+
+
+def test_run_writes_jsonl_and_prints_kpis_with_intervals(tmp_path: Any) -> None:
+    out = tmp_path / "events.jsonl"
+    args = ["simulate", "run", SMALL, "--days", "2", "--seed", "3", "--replications", "2"]
+    result = runner.invoke(app, [*args, "--output", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    data = orjson.loads(result.stdout)
+    assert data["events_written"] == len(out.read_bytes().splitlines()) > 1000
+    sl = data["queues"]["general"]["service_level"]
+    assert sl["ci95"][0] <= sl["mean"] <= sl["ci95"][1]
+    assert data["intervals"]
+
+
+def test_run_names_the_file_and_key_of_a_bad_scenario(tmp_path: Any) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[queues]]\nname = "q"\nchannel = "fax"\n')
+    result = runner.invoke(app, ["simulate", "run", str(bad)])
+    assert result.exit_code == 2
+    assert "bad.toml" in result.output and "queues[0].channel" in result.output
