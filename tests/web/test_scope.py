@@ -97,3 +97,9 @@ def test_the_scope_condition_is_what_limits_the_query(floor: Floor) -> None:
 def test_masking_keeps_only_the_last_four_characters() -> None:
     assert mask("+8613800138000") == "••••••••••8000"
     assert mask("12") == "•2"
+
+
+def test_a_queue_with_no_contacts_today_has_nobody_waiting(client: TestClient) -> None:
+    sign_in(client, "manager")
+    queues = client.get("/api/v1/wallboard").json()["queues"]
+    assert queues and all(q["waiting"] == 0 and q["oldest_wait"] is None for q in queues)

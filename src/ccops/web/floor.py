@@ -39,7 +39,10 @@ STATE_LIMITS: dict[str, float] = {
 def queue_board(session: Session, now: datetime, day_start: datetime) -> list[dict[str, Any]]:
     """Per queue: waiting now, oldest wait, VIPs waiting, and SL so far today."""
     waiting = and_(
-        Contact.answered_at.is_(None), Contact.abandoned_at.is_(None), Contact.ended_at.is_(None)
+        Contact.id.is_not(None),  # the outer join's empty row is not a waiting contact
+        Contact.answered_at.is_(None),
+        Contact.abandoned_at.is_(None),
+        Contact.ended_at.is_(None),
     )
     answered = Contact.answered_at.is_not(None)
     abandoned = and_(

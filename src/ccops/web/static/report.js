@@ -7,7 +7,8 @@
   const x = rows.map(function (r) { return r.interval; });
   const layout = function (title) {
     return { title: { text: title }, margin: { t: 40, r: 50, b: 40, l: 50 }, barmode: "stack",
-             legend: { orientation: "h" }, height: 320 };
+             legend: { orientation: "h" }, height: 320,
+             xaxis: { type: "category" } };
   };
   Plotly.newPlot("chart-volume", [
     { x: x, y: rows.map(function (r) { return r.answered; }), name: L.answered, type: "bar" },

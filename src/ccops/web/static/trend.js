@@ -9,5 +9,5 @@
     { x: x, y: data.trend.map(function (d) { return d.aht; }), name: data.labels.aht + " (s)",
       type: "scatter", mode: "lines+markers", yaxis: "y2" },
   ], { margin: { t: 20, r: 50, b: 40, l: 50 }, height: 280, legend: { orientation: "h" },
-       yaxis2: { overlaying: "y", side: "right" } }, { responsive: true, displaylogo: false });
+       xaxis: { type: "category" }, yaxis2: { overlaying: "y", side: "right" } }, { responsive: true, displaylogo: false });
 })();
