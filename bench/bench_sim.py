@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -233,6 +234,82 @@ def mmc_case(quick: bool = False) -> tuple[list[Run], list[str]]:
     return runs, problems
 
 
+def multiskill_scenario(pooled: bool) -> Any:
+    """3 queues, 2 skills, 300 agents, same total load as the M/M/c+M case.
+
+    Pooled: every agent has both skills and routing is FIFO, so it *is* M/M/300+M (a check of the
+    general engine against the kernel and Erlang A). Split: 110 sales-only, 110 service-only and
+    80 blended agents; VIP (on the sales skill) has priority and overflows to service after 30 s.
+    """
+    from ccops.sim import parse_scenario
+
+    per_day = LAM_PER_MIN * 1440
+    patience = {"kind": "exponential", "mean": PATIENCE}
+    queues: list[dict[str, Any]] = [
+        {"name": "sales", "skill": "sales", "priority": 1, "daily_volume": 0.40 * per_day},
+        {"name": "service", "skill": "service", "priority": 1, "daily_volume": 0.45 * per_day},
+        {"name": "vip", "skill": "sales", "priority": 10, "daily_volume": 0.15 * per_day},
+    ]
+    for q in queues:
+        q |= {"aht": AHT, "patience": patience, "answer_within": ANSWER_WITHIN, "short_abandon": 0}
+    shift = {
+        "start": "00:00",
+        "hours": 24,
+        "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+    }
+    if pooled:
+        teams = [
+            {"name": "all", "agents": AGENTS, "skills": ["sales", "service"], "shifts": [shift]}
+        ]
+    else:
+        queues[2] |= {"overflow_after": 30, "overflow_skill": "service"}
+        teams = [
+            {"name": "sales", "agents": 110, "skills": ["sales"], "shifts": [shift]},
+            {"name": "service", "agents": 110, "skills": ["service"], "shifts": [shift]},
+            {"name": "blended", "agents": 80, "skills": ["sales", "service"], "shifts": [shift]},
+        ]
+    return parse_scenario({"center": {"start": "2026-01-05"}, "queues": queues, "teams": teams})
+
+
+def multiskill_case(mmc_run: Run, quick: bool) -> list[str]:
+    """Run the general engine on the 3-queue, 2-skill case; check the pooled variant; print."""
+    from ccops.sim import batch_means, records_kpis, simulate
+
+    days = 1 if quick else 4
+    problems: list[str] = []
+    print()
+    print(f"# general engine, 3 queues / 2 skills / {AGENTS} agents, {days} days")
+    for pooled in (True, False):
+        sc = multiskill_scenario(pooled)
+        started = time.perf_counter()
+        rec = simulate(sc, days, 5, priorities=not pooled)
+        wall = time.perf_counter() - started
+        est = batch_means(rec, ANSWER_WITHIN, 0.0, batches=10, warmup=WARMUP)
+        label = "pooled (= M/M/c+M)" if pooled else "split + VIP priority + overflow"
+        run = Run("ccops.sim engine", label, len(rec), wall, est)
+        cells = "".join(f" {k}={est[k].mean:.4f}±{est[k].half_width:.4f}" for k in KPIS)
+        print(f"{label:<32} {run.contacts:>9} contacts {wall:6.2f} s {run.speed:>10,.0f}/s{cells}")
+        print(
+            f"{'':<32} {mmc_run.speed / run.speed:.1f}x slower than the mmc kernel, "
+            f"{run.speed / 260_000:.2f}x the 260,000/s single-queue goal"
+        )
+        if pooled:
+            theory = _theory("M/M/c+M")
+            for k in KPIS:
+                if not _agree(est[k], mmc_run.kpis[k]):
+                    problems.append(f"pooled engine {k}: {est[k]} vs mmc {mmc_run.kpis[k]}")
+                if k in theory and not est[k].covers(theory[k]):
+                    problems.append(f"pooled engine {k}: {est[k]} misses Erlang {theory[k]:.5f}")
+        else:
+            for q in sc.queues:
+                k = records_kpis(rec, ANSWER_WITHIN, 0.0, queue=q.name, warmup=WARMUP)
+                print(
+                    f"{'':<32} {q.name:<8} SL={k.service_level:.4f} ASA={k.asa_seconds:6.2f} s "
+                    f"abandon={k.abandon_rate:.4f}"
+                )
+    return problems
+
+
 def main() -> None:
     """Run the benchmark and print the table; exit 1 if results disagree beyond their CIs."""
     quick = os.environ.get("CCOPS_BENCH_QUICK") == "1"
@@ -253,12 +330,8 @@ def main() -> None:
             f"{model}: ccops is {ours / by[(model, 'ciw')]:.0f}x Ciw, "
             f"{ours / by[(model, 'simpy')]:.1f}x SimPy"
         )
-    try:
-        from bench.bench_sim_multiskill import multiskill_case
-    except ImportError:
-        multiskill_case = None
-    if multiskill_case is not None:
-        problems += multiskill_case(by[("M/M/c+M", "ccops.sim mmc")], quick)
+    ours = next(r for r in runs if r.model == "M/M/c+M" and r.tool == "ccops.sim mmc")
+    problems += multiskill_case(ours, quick)
     for p in problems:
         print("MISMATCH:", p)
     if problems:

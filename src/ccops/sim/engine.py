@@ -101,6 +101,12 @@ class _Run:
         self.q_over = [si[q.overflow_skill] if q.overflow_skill else -1 for q in qs]
         self.q_over_after = [q.overflow_after for q in qs]
         self.q_msg = [q.is_message for q in qs]
+        self.q_hold_p = [q.hold_probability for q in qs]
+        self.q_xfer_p = [q.transfer_probability for q in qs]
+        self.q_resolve_p = [q.resolution_probability for q in qs]
+        self.q_repeat_p = [q.repeat_probability for q in qs]
+        self.q_ivr_p = [q.ivr_containment for q in qs]
+        self.q_callback = [q.callback_queue_length for q in qs]
         self.q_talk = [_Stream(q.talk, rng) for q in qs]
         self.q_hold = [_Stream(q.hold, rng) for q in qs]
         self.q_acw = [_Stream(q.acw, rng) for q in qs]
@@ -248,31 +254,56 @@ class _Run:
                 return t if step == 0 else hour * 3600.0 + (t % 3600.0)
         return t
 
-    def fresh_reason(self, q: int) -> int:
-        """A reason for a new contact in queue q (-1 when the queue lists none)."""
-        reasons = self.q_reasons[q]
-        if not reasons:
-            return -1
-        return reasons[int(self.u.draw() * len(reasons))]
+    def preallocate(self, times: list[float], queues: np.ndarray) -> None:
+        """Rows 0..n-1 are the fresh arrivals, in time order; later contacts are appended."""
+        n = len(times)
+        nan = math.nan
+        self.arrival = list(times)
+        self.queue = queues.tolist()
+        self.answered = [nan] * n
+        self.abandoned = [nan] * n
+        self.ended = [nan] * n
+        self.wrapped = [nan] * n
+        self.agent = [-1] * n
+        self.hold = [nan] * n
+        self.outcome = [ABANDONED] * n
+        self.customer = list(range(1, n + 1))
+        self.next_customer = n
+        reason = np.full(n, -1, dtype=np.int64)
+        for q, options in enumerate(self.q_reasons):
+            if options:
+                mine = queues == q
+                pick = self.rng.integers(0, len(options), int(mine.sum()))
+                reason[mine] = np.asarray(options, dtype=np.int64)[pick]
+        self.reason = reason.tolist()
+        self.resolved = [-1] * n
+        self.transfer_to = [-1] * n
+        self.parent = [-1] * n
+        self.vhold = [False] * n
+        self.state = [_WAITING] * n
 
     # --- contact flow --------------------------------------------------------------------
 
     def offer(self, i: int, t: float) -> None:
         """A contact enters its queue: IVR, an idle agent, or the waiting line."""
         q = self.queue[i]
-        spec = self.sc.queues[q]
-        if spec.ivr_containment > 0 and self.u.draw() < spec.ivr_containment:
+        ivr = self.q_ivr_p[q]
+        if ivr > 0 and self.u.draw() < ivr:
             self.state[i] = _DONE
             self.outcome[i] = CONTAINED
-            self.ended[i] = t + spec.ivr_seconds
+            self.ended[i] = t + self.sc.queues[q].ivr_seconds
             return
         a = self.pools[self.q_skill[q]].take()
         if a >= 0:
             self.answer(i, a, t)
             return
         self.lines[q].contacts.append(i)
-        limit = spec.callback_queue_length
-        if limit is not None and self.qlen[q] >= limit and self.u.draw() < spec.callback_acceptance:
+        limit = self.q_callback[q]
+        if (
+            limit is not None
+            and self.qlen[q] >= limit
+            and self.u.draw() < self.sc.queues[q].callback_acceptance
+        ):
             self.vhold[i] = True  # virtual hold: keeps its place, called back, never abandons
         else:
             patience = self.q_patience[q].draw()
@@ -292,8 +323,8 @@ class _Run:
         prof = self.prof[a]
         p = prof.get(self.q_skill[q]) or prof.get(self.q_over[q], 1.0)
         talk = self.q_talk[q].draw() / p
-        spec_hold_p = self.sc.queues[q].hold_probability
-        hold = self.q_hold[q].draw() if spec_hold_p > 0 and self.u.draw() < spec_hold_p else 0.0
+        hold_p = self.q_hold_p[q]
+        hold = self.q_hold[q].draw() if hold_p > 0 and self.u.draw() < hold_p else 0.0
         self.hold[i] = hold
         self.push(t + talk + hold, _END, a, i)
         if self.q_msg[q]:
@@ -312,10 +343,10 @@ class _Run:
     def end(self, a: int, i: int, t: float) -> None:
         """The conversation ends: transfer, resolution and repeat; after-call work begins."""
         q = self.queue[i]
-        spec = self.sc.queues[q]
         self.ended[i] = t
         u = self.u.draw
-        if spec.transfer_probability > 0 and u() < spec.transfer_probability:
+        xfer_p = self.q_xfer_p[q]
+        if xfer_p > 0 and u() < xfer_p:
             self.outcome[i] = TRANSFERRED
             to = self.q_xfer_to[q]
             self.transfer_to[i] = to
@@ -323,9 +354,11 @@ class _Run:
             self.offer(j, t)
         else:
             self.outcome[i] = HANDLED
-            ok = u() < spec.resolution_probability
+            resolve_p = self.q_resolve_p[q]
+            ok = resolve_p >= 1.0 or u() < resolve_p
             self.resolved[i] = int(ok)
-            if not ok and spec.repeat_probability > 0 and u() < spec.repeat_probability:
+            repeat_p = self.q_repeat_p[q]
+            if not ok and repeat_p > 0 and u() < repeat_p:
                 back = self.next_open(t + self.q_repeat[q].draw(), q)
                 if back < self.horizon:
                     j = self.new_contact(back, q, self.customer[i], -1, self.reason[i])
@@ -439,18 +472,15 @@ class _Run:
         times = arr_t.tolist()
         queues = arr_q.tolist()
         n = len(times)
+        self.preallocate(times, arr_q)
         k = 0
         heap = self.heap
         pop = heapq.heappop
-        state = self.state
+        state = self.state  # the same list object for the whole run (rows are only appended)
         while True:
             if k < n and (not heap or times[k] <= heap[0][0]):
-                t = times[k]
-                q = queues[k]
+                self.offer(k, times[k])
                 k += 1
-                self.next_customer += 1
-                i = self.new_contact(t, q, self.next_customer, -1, self.fresh_reason(q))
-                self.offer(i, t)
                 continue
             if not heap:
                 break
