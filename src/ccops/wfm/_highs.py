@@ -1,18 +1,21 @@
-"""A thin wrapper over highspy: pass a sparse model, solve its LP relaxation and then the MIP."""
+"""HiGHS through scipy.optimize: solve a sparse model's LP relaxation, then the MIP if needed.
+
+scipy ships its own HiGHS, so ccops needs no extra package; highspy is not used because its
+shared library clashes with the HiGHS inside OR-Tools (pyworkforce's solver) in one process.
+"""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
 
-import highspy
 import numpy as np
 import scipy.sparse as sp
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from ccops.wfm._arrays import BoolArray, FloatArray
 
-INF = highspy.kHighsInf
+INF = np.inf
 _INTEGRAL = 1e-6
 
 
@@ -37,64 +40,40 @@ class Result:
     objective: float
     lp_bound: float
     bound: float
-    status: str  # "optimal", "time_limit", "infeasible" or a HiGHS status name
+    status: str  # "optimal" or "time_limit"
     seconds: float
     lp_integral: bool
 
 
-def _highs(model: Model, time_limit: float, threads: int | None) -> highspy.Highs:
-    h = highspy.Highs()  # type: ignore[no-untyped-call]
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
-    if threads is not None:
-        h.setOptionValue("threads", int(threads))
-    m = model.matrix.tocsc()
-    lp = highspy.HighsLp()
-    lp.num_col_ = int(m.shape[1])
-    lp.num_row_ = int(m.shape[0])
-    lp.col_cost_ = np.ascontiguousarray(model.cost, dtype=np.float64)
-    lp.col_lower_ = np.ascontiguousarray(model.lower, dtype=np.float64)
-    lp.col_upper_ = np.ascontiguousarray(model.upper, dtype=np.float64)
-    lp.row_lower_ = np.ascontiguousarray(model.row_lower, dtype=np.float64)
-    lp.row_upper_ = np.ascontiguousarray(model.row_upper, dtype=np.float64)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = m.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = m.indices.astype(np.int32)
-    lp.a_matrix_.value_ = m.data.astype(np.float64)
-    lp.a_matrix_.num_col_ = lp.num_col_
-    lp.a_matrix_.num_row_ = lp.num_row_
-    h.passModel(lp)
-    return h
-
-
-def _status(h: highspy.Highs) -> str:
-    status = h.getModelStatus()
-    names: dict[Any, str] = {
-        highspy.HighsModelStatus.kOptimal: "optimal",
-        highspy.HighsModelStatus.kTimeLimit: "time_limit",
-        highspy.HighsModelStatus.kInfeasible: "infeasible",
-    }
-    return names.get(status, h.modelStatusToString(status))
-
-
-def solve(
-    model: Model,
-    time_limit: float = 60.0,
-    mip_rel_gap: float = 0.0,
-    threads: int | None = None,
-    start: FloatArray | None = None,
-) -> Result:
-    """Solve the LP relaxation; stop there if it is integral, else run the MIP from the LP."""
-    started = time.perf_counter()
-    h = _highs(model, time_limit, threads)
-    h.run()
-    lp_status = _status(h)
-    if lp_status == "infeasible":
+def _lp(model: Model, time_limit: float) -> tuple[FloatArray, float]:
+    """The LP relaxation by dual simplex (a vertex, so integral where the matrix allows)."""
+    m = model.matrix.tocsr()
+    eq = model.row_lower == model.row_upper
+    ub_rows = ~eq & np.isfinite(model.row_upper)
+    lb_rows = ~eq & np.isfinite(model.row_lower)
+    a_ub = sp.vstack([m[ub_rows], -m[lb_rows]], format="csr")
+    b_ub = np.concatenate([model.row_upper[ub_rows], -model.row_lower[lb_rows]])
+    res = linprog(
+        model.cost,
+        A_ub=a_ub if a_ub.shape[0] else None,
+        b_ub=b_ub if a_ub.shape[0] else None,
+        A_eq=m[eq] if eq.any() else None,
+        b_eq=model.row_lower[eq] if eq.any() else None,
+        bounds=np.column_stack([model.lower, model.upper]),
+        method="highs-ds",
+        options={"time_limit": float(max(time_limit, 0.01)), "presolve": True},
+    )
+    if res.status == 2:
         raise ValueError("the model has no feasible solution (check hard rules against the data)")
-    if lp_status != "optimal":
-        raise RuntimeError(f"the LP relaxation did not solve: {lp_status}")
-    x = np.asarray(h.getSolution().col_value, dtype=np.float64)
-    lp_bound = float(h.getInfo().objective_function_value)
+    if res.status != 0 or res.x is None:
+        raise RuntimeError(f"the LP relaxation did not solve: {res.message}")
+    return np.asarray(res.x, dtype=np.float64), float(res.fun)
+
+
+def solve(model: Model, time_limit: float = 60.0, mip_rel_gap: float = 0.0) -> Result:
+    """Solve the LP relaxation; stop there if it is integral, else run the MIP under the limit."""
+    started = time.perf_counter()
+    x, lp_bound = _lp(model, time_limit)
     ints = np.flatnonzero(model.integer)
     frac = np.abs(x[ints] - np.round(x[ints]))
     if ints.size == 0 or float(frac.max(initial=0.0)) <= _INTEGRAL:
@@ -104,26 +83,23 @@ def solve(
             x, objective, lp_bound, lp_bound, "optimal", time.perf_counter() - started, True
         )
     remaining = time_limit - (time.perf_counter() - started)
-    h.setOptionValue("time_limit", float(max(remaining, 0.01)))
-    h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
-    kinds = model.integer.astype(np.uint8)  # HiGHS: 0 continuous, 1 integer
-    h.changeColsIntegrality(int(kinds.size), np.arange(kinds.size, dtype=np.int32), kinds)
-    if start is not None:
-        sol = highspy.HighsSolution()
-        sol.col_value = list(np.asarray(start, dtype=np.float64))
-        sol.value_valid = True
-        h.setSolution(sol)
-    h.run()
-    status = _status(h)
-    info = h.getInfo()
-    if status == "infeasible":
+    res = milp(
+        model.cost,
+        integrality=model.integer.astype(np.int64),
+        bounds=Bounds(model.lower, model.upper),
+        constraints=LinearConstraint(model.matrix, model.row_lower, model.row_upper),
+        options={"time_limit": float(max(remaining, 0.01)), "mip_rel_gap": float(mip_rel_gap)},
+    )
+    if res.status == 2:
         raise ValueError("the model has no feasible integer solution (check hard rules)")
-    if info.primal_solution_status != 2:  # kSolutionStatusFeasible
-        raise RuntimeError(f"no integer solution within the time limit ({status})")
-    x = np.asarray(h.getSolution().col_value, dtype=np.float64)
+    if res.x is None:
+        raise RuntimeError(f"no integer solution within the time limit ({res.message})")
+    x = np.asarray(res.x, dtype=np.float64)
     x[ints] = np.round(x[ints])
     objective = float(model.cost @ x)
-    bound = max(float(info.mip_dual_bound), lp_bound)
+    dual = getattr(res, "mip_dual_bound", None)
+    bound = lp_bound if dual is None or not np.isfinite(dual) else max(float(dual), lp_bound)
+    status = "optimal" if res.status == 0 else "time_limit"
     return Result(x, objective, lp_bound, bound, status, time.perf_counter() - started, False)
 
 

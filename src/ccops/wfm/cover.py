@@ -157,7 +157,6 @@ def solve_cover(
     max_difference: float | None = None,
     time_limit: float = 60.0,
     mip_rel_gap: float = 0.0,
-    threads: int | None = None,
 ) -> CoverResult:
     """Choose how many of each candidate shift to run against ``required`` (see module doc)."""
     r = np.asarray(required, dtype=np.float64).ravel()
@@ -208,7 +207,7 @@ def solve_cover(
         upper=upper,
         integer=np.concatenate([np.ones(n, dtype=np.bool_), np.zeros(2 * t_count, dtype=np.bool_)]),
     )
-    res = _highs.solve(model, time_limit=time_limit, mip_rel_gap=mip_rel_gap, threads=threads)
+    res = _highs.solve(model, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
     x = np.round(res.x[:n]).astype(np.int64)
     coverage = np.asarray(a @ x, dtype=np.float64).round().astype(np.int64)
     under_t = np.maximum(r - coverage, 0.0)
@@ -249,7 +248,6 @@ def cover(
     minimize: Objective = "difference",
     max_difference: float | None = None,
     time_limit: float = 60.0,
-    threads: int | None = None,
 ) -> CoverResult:
     """Quick mode: cover a per-interval requirement with shifts of the given lengths."""
     r = np.asarray(required, dtype=np.float64).ravel()
@@ -263,5 +261,4 @@ def cover(
         minimize=minimize,
         max_difference=max_difference,
         time_limit=time_limit,
-        threads=threads,
     )
