@@ -814,7 +814,8 @@ def parse_cdr(
             position = last_line + 1
             last_line = reader.line_num
             stats.lines += 1
-            yield Rejected(position, "".join(texts).rstrip("\r\n"), f"line: {exc}")
+            raw = "".join(texts).rstrip("\r\n").replace("\x00", "\\x00")
+            yield Rejected(position, raw, f"line: {exc}")
             continue
         position = last_line + 1
         last_line = reader.line_num

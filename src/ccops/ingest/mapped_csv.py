@@ -360,7 +360,8 @@ def parse_mapped_csv(
         except csv.Error as exc:
             position, last_line = last_line + 1, reader.line_num
             stats.lines += 1
-            yield Rejected(position, "".join(texts).rstrip("\r\n"), f"line: {exc}")
+            raw = "".join(texts).rstrip("\r\n").replace("\x00", "\\x00")
+            yield Rejected(position, raw, f"line: {exc}")
             continue
         position, last_line = last_line + 1, reader.line_num
         raw = "".join(texts).rstrip("\r\n").replace("\x00", "\\x00")
