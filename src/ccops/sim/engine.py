@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -150,7 +151,7 @@ class _Run:
         self.lines = [WaitingLine(k, prio[k], q.is_message) for k, q in enumerate(qs)]
         self.over_lines = [WaitingLine(k, prio[k], q.is_message) for k, q in enumerate(qs)]
         self.prof: list[dict[int, float]] = []
-        self.slots: list[list[tuple[object, bool]]] = []
+        self.slots: list[list[tuple[OrderedDict[int, None], bool]]] = []
         self.lines_of: list[list[WaitingLine]] = []
         for a in range(n_agents):
             team = scenario.teams[team_of[a]]
@@ -215,10 +216,10 @@ class _Run:
         for tier, is_msg in self.slots[a]:
             want = can_msg if is_msg else can_excl
             if want:
-                if a not in tier:  # type: ignore[operator]
-                    tier[a] = None  # type: ignore[index]
-            elif a in tier:  # type: ignore[operator]
-                del tier[a]  # type: ignore[attr-defined]
+                if a not in tier:
+                    tier[a] = None
+            elif a in tier:
+                del tier[a]
 
     def new_contact(self, t: float, q: int, customer: int, parent: int, reason: int) -> int:
         """Append a contact row; return its index."""
@@ -326,19 +327,24 @@ class _Run:
         hold_p = self.q_hold_p[q]
         hold = self.q_hold[q].draw() if hold_p > 0 and self.u.draw() < hold_p else 0.0
         self.hold[i] = hold
-        self.push(t + talk + hold, _END, a, i)
+        self.seq += 1
+        heapq.heappush(self.heap, (t + talk + hold, self.seq, _END, a, i))
         if self.q_msg[q]:
             self.chats[a] += 1
             if self.chats[a] == 1:
                 self.set_state(t, a, _TALKING, q)
+            self.refresh(a)
         else:
             self.excl[a] = i
-            self.set_state(t, a, _TALKING, q)
+            self.last_state[a] = _TALKING
+            log = self.log
+            log.append((t, a, _TALKING, q))
             if hold > 0:
                 half = t + talk / 2.0
-                self.log.append((half, a, _HOLDING, q))
-                self.log.append((half + hold, a, _TALKING, q))
-        self.refresh(a)
+                log.append((half, a, _HOLDING, q))
+                log.append((half + hold, a, _TALKING, q))
+            for tier, _ in self.slots[a]:  # busy on a voice or email contact: in no pool
+                tier.pop(a, None)
 
     def end(self, a: int, i: int, t: float) -> None:
         """The conversation ends: transfer, resolution and repeat; after-call work begins."""
@@ -470,7 +476,6 @@ class _Run:
         self.schedule()
         arr_t, arr_q = generate_arrivals(self.sc, self.opt.days, self.rng)
         times = arr_t.tolist()
-        queues = arr_q.tolist()
         n = len(times)
         self.preallocate(times, arr_q)
         k = 0
