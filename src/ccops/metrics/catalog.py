@@ -1,0 +1,257 @@
+"""The metric catalog: every KPI declared once (names, formula, unit, direction, target, cuts).
+
+A metric is a count (the sum of one additive measure) or a ratio of two measures; ratios are always
+computed as sum(numerator) ÷ sum(denominator) over the group, never as an average of ratios, so any
+roll-up (intervals to days, two halves of a data set) gives the same figure as computing directly.
+The measures themselves — per contact or per agent-state second — are Ibis expressions in
+`ccops.metrics.compile`. Defaults come from the project glossary (GLOSSARY.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ccops.metrics.dimensions import AGENT_DIMENSIONS, CONTACT_DIMENSIONS
+from ccops.metrics.errors import MetricUnavailableError, UnknownMetricError
+
+Unit = Literal["contacts", "ratio", "seconds", "contacts_per_hour", "currency_per_contact", "score"]
+Better = Literal["higher", "lower"]
+Source = Literal["contacts", "agent_states"]
+
+OFFERED = ("contact.offered",)
+ANSWER = ("contact.offered", "contact.answered")
+ABANDON = ("contact.offered", "contact.abandoned", "contact.ended")
+HANDLE = ("contact.answered", "contact.ended", "contact.wrapped")
+STATES = ("agent.state",)
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """An additive quantity summed over a group: per contact, or seconds of agent state."""
+
+    id: str
+    source: Source
+    description: str
+
+
+MEASURES: dict[str, Measure] = {
+    m.id: m
+    for m in (
+        Measure("offered", "contacts", "1 for a contact that entered a queue (not IVR-contained)"),
+        Measure("ivr_contained", "contacts", "1 for a contact whose outcome is contained_in_ivr"),
+        Measure("answered", "contacts", "1 for an offered contact an agent answered"),
+        Measure("handled", "contacts", "1 for an answered contact whose conversation ended"),
+        Measure("abandoned", "contacts", "1 for an unanswered contact abandoned at wait ≥ S"),
+        Measure("short_abandoned", "contacts", "1 for an unanswered contact abandoned at wait < S"),
+        Measure("sl_answered", "contacts", "1 for an answered contact with wait ≤ T"),
+        Measure("sl_offered", "contacts", "offered − short_abandoned (per contact: 1 or 0)"),
+        Measure("answered_wait_seconds", "contacts", "queue wait of an answered contact"),
+        Measure("talk_seconds", "contacts", "talk seconds of a handled contact"),
+        Measure("hold_seconds", "contacts", "hold seconds of a handled contact"),
+        Measure("acw_seconds", "contacts", "after-call-work seconds of a handled contact"),
+        Measure("handle_seconds", "contacts", "talk + hold + after-call work of a handled contact"),
+        Measure("transferred", "contacts", "1 for a handled contact whose outcome is transferred"),
+        Measure("fcr_eligible", "contacts", "1 for a handled contact with a known customer"),
+        Measure("fcr_resolved", "contacts", "1 for an eligible contact with no repeat in 7 days"),
+        Measure("handle_time", "agent_states", "seconds in talking, holding, after_call_work"),
+        Measure("idle_time", "agent_states", "seconds in available or ringing"),
+        Measure("staffed_time", "agent_states", "handle_time + idle_time"),
+        Measure("logged_in_time", "agent_states", "seconds in any state but offline"),
+        Measure("agent_cost", "agent_states", "logged-in hours × the agent's cost_rate_per_hour"),
+    )
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    """One KPI, declared once: what it means, how it is computed, how it may be cut."""
+
+    id: str
+    name_en: str
+    name_zh: str
+    formula: str
+    unit: Unit
+    better: Better | None
+    numerator: str | None
+    denominator: str | None = None
+    scale: float = 1.0
+    target: float | None = None
+    target_note: str = ""
+    events: tuple[str, ...] = ()
+    requires: str | None = None
+    notes: str = ""
+    dimensions: frozenset[str] = field(default=CONTACT_DIMENSIONS)
+
+    @property
+    def is_ratio(self) -> bool:
+        """Whether the metric is sum(numerator) ÷ sum(denominator)."""
+        return self.denominator is not None
+
+    @property
+    def measures(self) -> tuple[str, ...]:
+        """The measure ids this metric needs."""
+        return tuple(m for m in (self.numerator, self.denominator) if m is not None)
+
+    @property
+    def sources(self) -> frozenset[Source]:
+        """The fact tables behind this metric."""
+        return frozenset(MEASURES[m].source for m in self.measures)
+
+    def value(self, sums: dict[str, float | None]) -> float | None:
+        """The metric from summed measures; None where a ratio's denominator is zero."""
+        if self.numerator is None:
+            return None
+        num = sums.get(self.numerator, 0)  # absent: nothing counted; None: nothing known
+        if num is None:
+            return None
+        if self.denominator is None:
+            return num
+        den = sums.get(self.denominator, 0) or 0
+        return num * self.scale / den if den else None
+
+
+def _count(
+    mid: str, en: str, zh: str, formula: str, events: tuple[str, ...], **kw: object
+) -> Metric:
+    return Metric(mid, en, zh, formula, "contacts", None, mid, events=events, **kw)  # type: ignore[arg-type]
+
+
+_CATALOG: tuple[Metric, ...] = (
+    _count("offered", "Offered", "呼入量", "Contacts that entered a queue (IVR-contained contacts "
+           "are counted apart, as ivr_contained).", OFFERED),
+    _count("ivr_contained", "IVR contained", "IVR自助完成量",
+           "Contacts whose outcome is contained_in_ivr (served by self-service).",
+           ("contact.offered", "contact.ended")),
+    _count("answered", "Answered", "接通量", "Offered contacts an agent answered.", ANSWER),
+    _count("handled", "Handled", "处理量",
+           "Answered contacts whose conversation ended (outcome handled or transferred).",
+           ANSWER + HANDLE),
+    _count("abandoned", "Abandoned", "放弃量",
+           "Unanswered contacts abandoned after waiting at least the queue's short-abandon "
+           "threshold S (default 5 s).", ABANDON),
+    _count("short_abandoned", "Short abandoned", "短时放弃量",
+           "Unanswered contacts abandoned after waiting less than the queue's S seconds; they "
+           "are left out of service-level and abandonment denominators.", ABANDON),
+    Metric("service_level", "Service level", "服务水平",
+           "Contacts answered within the queue's threshold T (wait ≤ T; default 20 s) ÷ "
+           "(offered − short abandons).", "ratio", "higher", "sl_answered", "sl_offered",
+           target=0.8, target_note="per queue: queues.sl_target (default 80%)",
+           events=ANSWER + ("contact.abandoned",)),
+    Metric("asa_seconds", "Average speed of answer", "平均应答速度",
+           "Total queue wait of answered contacts ÷ answered contacts.", "seconds", "lower",
+           "answered_wait_seconds", "answered", target=20.0,
+           target_note="commonly the queue's T", events=ANSWER),
+    Metric("abandon_rate", "Abandonment rate", "放弃率",
+           "Contacts abandoned after S seconds ÷ (offered − short abandons).", "ratio", "lower",
+           "abandoned", "sl_offered", target=0.05, events=ABANDON),
+    Metric("aht_seconds", "Average handle time", "平均处理时长",
+           "(Talk + hold + after-call work) ÷ handled contacts.", "seconds", "lower",
+           "handle_seconds", "handled", target=300.0, events=HANDLE),
+    Metric("talk_seconds", "Average talk time", "平均通话时长",
+           "Talk seconds of handled contacts ÷ handled contacts.", "seconds", "lower",
+           "talk_seconds", "handled", events=HANDLE),
+    Metric("hold_seconds", "Average hold time", "平均保持时长",
+           "Hold seconds of handled contacts ÷ handled contacts.", "seconds", "lower",
+           "hold_seconds", "handled", events=HANDLE),
+    Metric("acw_seconds", "Average after-call work", "平均话后处理时长",
+           "After-call-work seconds of handled contacts ÷ handled contacts.", "seconds", "lower",
+           "acw_seconds", "handled", events=HANDLE),
+    Metric("transfer_rate", "Transfer rate", "转接率",
+           "Handled contacts whose outcome is transferred ÷ handled contacts.", "ratio", "lower",
+           "transferred", "handled", target=0.10, events=HANDLE + ("contact.transferred",)),
+    Metric("fcr_rate", "First-contact resolution", "首次解决率",
+           "Handled contacts whose customer makes no further inbound contact on the same reason "
+           "within 7 days of the offer ÷ handled contacts with a known customer. When both "
+           "contacts have no reason, 'same reason' means 'same queue'.", "ratio", "higher",
+           "fcr_resolved", "fcr_eligible", target=0.75,
+           events=("contact.offered", "contact.answered", "contact.ended"),
+           notes="Contacts offered less than 7 days before the newest data are provisional: "
+           "a repeat may still come."),
+    Metric("occupancy", "Occupancy", "占用率",
+           "Handle time (talking, holding, after-call work) ÷ (handle time + available idle "
+           "time: available, ringing), from agent states.", "ratio", None, "handle_time",
+           "staffed_time", target=0.85, events=STATES, dimensions=AGENT_DIMENSIONS,
+           notes="Neither extreme is good: low occupancy is idle cost, high occupancy burns out."),
+    Metric("utilization", "Utilization", "利用率",
+           "Productive time (handle + available) ÷ logged-in time (every state but offline). "
+           "Logged-in time stands in for paid time until schedules exist.", "ratio", "higher",
+           "staffed_time", "logged_in_time", target=0.85, events=STATES,
+           dimensions=AGENT_DIMENSIONS),
+    Metric("productivity", "Productivity", "人均小时处理量",
+           "Handled contacts ÷ productive hours (handle + available time of the agents).",
+           "contacts_per_hour", "higher", "handled", "staffed_time", scale=3600.0,
+           events=STATES + HANDLE, dimensions=AGENT_DIMENSIONS),
+    Metric("cost_per_contact", "Cost per contact", "单次联络成本",
+           "Agent cost (logged-in hours × the agent's cost_rate_per_hour) ÷ handled contacts.",
+           "currency_per_contact", "lower", "agent_cost", "handled", events=STATES + HANDLE,
+           dimensions=AGENT_DIMENSIONS,
+           notes="Needs agents.cost_rate_per_hour; agents without a rate add no cost. Overhead "
+           "allocation is not included yet."),
+    Metric("cost_per_resolved_contact", "Cost per resolved contact", "单次解决成本",
+           "Agent cost ÷ contacts resolved first time (the fcr_rate numerator).",
+           "currency_per_contact", "lower", "agent_cost", "fcr_resolved",
+           events=STATES + HANDLE, dimensions=AGENT_DIMENSIONS,
+           notes="Needs agents.cost_rate_per_hour."),
+    Metric("adherence", "Schedule adherence", "排班遵守率",
+           "Minutes in the scheduled activity ÷ scheduled minutes, per agent and interval.",
+           "ratio", "higher", None, target=0.90, requires="schedules", events=STATES,
+           dimensions=AGENT_DIMENSIONS),
+    Metric("conformance", "Schedule conformance", "排班符合率",
+           "Minutes worked ÷ minutes scheduled to work.", "ratio", "higher", None, target=1.0,
+           requires="schedules", events=STATES, dimensions=AGENT_DIMENSIONS),
+    Metric("shrinkage", "Shrinkage", "缩减率",
+           "Paid time not available for contacts (breaks, training, meetings, absence) ÷ paid "
+           "time; planned and unplanned apart.", "ratio", "lower", None, target=0.30,
+           requires="schedules", events=STATES, dimensions=AGENT_DIMENSIONS),
+    Metric("csat", "Customer satisfaction (CSAT)", "客户满意度",
+           "Survey answers of 4–5 on a 1–5 scale ÷ survey answers.", "ratio", "higher", None,
+           target=0.85, requires="surveys"),
+    Metric("nps", "Net promoter score (NPS)", "净推荐值",
+           "% promoters (9–10) − % detractors (0–6) among survey answers.", "score", "higher",
+           None, requires="surveys"),
+    Metric("ces", "Customer effort score (CES)", "客户费力度",
+           "Mean customer-effort score of survey answers.", "score", "lower", None,
+           requires="surveys"),
+    Metric("accuracy", "Accuracy", "准确率",
+           "QA evaluations with no accuracy defect ÷ QA evaluations.", "ratio", "higher", None,
+           requires="qa"),
+)  # fmt: skip
+
+CATALOG: dict[str, Metric] = {m.id: m for m in _CATALOG}
+
+REQUIREMENTS = {
+    "schedules": "published agent schedules (workforce management)",
+    "surveys": "post-contact survey answers (channel evaluation)",
+    "qa": "quality evaluations (quality management)",
+}
+
+
+def get_metric(metric_id: str) -> Metric:
+    """The catalog's metric `metric_id`; unknown ids raise UnknownMetricError."""
+    try:
+        return CATALOG[metric_id]
+    except KeyError:
+        raise UnknownMetricError(
+            f"unknown metric {metric_id!r}; known: {', '.join(CATALOG)}"
+        ) from None
+
+
+def parse_metrics(names: str | list[str] | tuple[str, ...]) -> tuple[Metric, ...]:
+    """Metrics from 'a,b' or a list; unknown or not-yet-computable ones raise a clear error."""
+    items = names.split(",") if isinstance(names, str) else list(names)
+    out: list[Metric] = []
+    for raw in items:
+        if not raw.strip():
+            continue
+        metric = get_metric(raw.strip())
+        if metric.requires is not None:
+            raise MetricUnavailableError(
+                f"{metric.id} needs {REQUIREMENTS[metric.requires]}, which the store does not "
+                f"hold yet (requires: {metric.requires})"
+            )
+        if metric not in out:
+            out.append(metric)
+    if not out:
+        raise UnknownMetricError("no metric given; see `ccops metrics list`")
+    return tuple(out)

@@ -1,0 +1,282 @@
+"""The catalog's measures as Ibis expressions over the store's tables, grouped by dimensions.
+
+One definition serves every engine: SQLite and PostgreSQL (the store) and DuckDB over Parquet.
+Only portable operations are used — epoch seconds and integer arithmetic for time buckets (SQLite
+has no interval arithmetic), CASE for flags — so every engine computes the same sums.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+from ibis.backends import BaseBackend
+
+from ccops.metrics.catalog import MEASURES
+from ccops.metrics.dimensions import DAY, EPOCH, Dimension
+from ccops.store.models import Agent, AgentStateInterval, Contact, Customer, Queue, Team
+
+HANDLE_STATES = ("talking", "holding", "after_call_work")
+IDLE_STATES = ("available", "ringing")
+FCR_WINDOW_SECONDS = 7 * DAY
+DEFAULT_SL_SECONDS = 20.0
+DEFAULT_SHORT_ABANDON_SECONDS = 5.0
+NEEDS_QUEUE_CONFIG = frozenset({"abandoned", "short_abandoned", "sl_answered", "sl_offered"})
+FCR_MEASURES = frozenset({"fcr_eligible", "fcr_resolved"})
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What a query covers: UTC window [start, end), the zone's offset segments, the as-of time."""
+
+    start: datetime | None
+    end: datetime | None
+    offsets: tuple[tuple[int, int], ...]  # (from UTC epoch, offset seconds), ascending
+    as_of: int  # UTC epoch that closes agent states still open
+    months: tuple[int, ...] = (0,)  # local epochs of month starts covering the data, ascending
+
+
+def _flag(cond: ir.BooleanValue) -> ir.IntegerValue:
+    return ibis.cases((cond, 1), else_=0)
+
+
+def _local(utc_epoch: ir.IntegerValue, scope: Scope) -> ir.IntegerValue:
+    """Local epoch seconds: UTC epoch plus the zone's offset at that instant."""
+    if len(scope.offsets) == 1:
+        return utc_epoch + scope.offsets[0][1] if scope.offsets[0][1] else utc_epoch
+    branches = [(utc_epoch >= ibis.literal(t), off) for t, off in reversed(scope.offsets[1:])]
+    return utc_epoch + ibis.cases(*branches, else_=scope.offsets[0][1])
+
+
+def month_start(local: ir.IntegerValue, months: Sequence[int]) -> ir.IntegerValue:
+    """Local epoch of the first of the month: a flat CASE over the month starts in scope.
+
+    (Integer civil-date arithmetic nests too deep for SQLite's parser, and SQLite has no
+    portable epoch-to-timestamp conversion in Ibis; the month starts are few.)
+    """
+    branches = [(local >= ibis.literal(m), m) for m in reversed(months[1:])]
+    if not branches:
+        return ibis.literal(months[0])
+    return ibis.cases(*branches, else_=months[0])
+
+
+def bucket(local: ir.IntegerValue, dim: Dimension, scope: Scope) -> ir.IntegerValue:
+    """The local epoch at which `dim`'s bucket holding `local` starts."""
+    if dim.width_seconds is None:
+        return month_start(local, scope.months)
+    w, a = dim.width_seconds, dim.align_seconds
+    return (local - a) // w * w + a
+
+
+def _agents(con: BaseBackend) -> ir.Table:
+    a = con.table(Agent.__tablename__)
+    t = con.table(Team.__tablename__).select(team_pk="id", team="key")
+    a = a.select(agent_pk=a.id, agent=a.key, agent_team_id=a.team_id, rate=a.cost_rate_per_hour)
+    return a.left_join(t, a.agent_team_id == t.team_pk).select("agent_pk", "agent", "team", "rate")
+
+
+def _time_dim(dims: Sequence[Dimension]) -> Dimension | None:
+    return next((d for d in dims if d.is_time), None)
+
+
+def _fcr_repeats(con: BaseBackend, scope: Scope) -> ir.Table:
+    """Ids of handled contacts whose customer contacted again on the same reason within 7 days."""
+    c = con.table(Contact.__tablename__)
+    known = c.filter(c.offered_at.notnull(), c.customer_id.notnull())
+    base = known.filter(c.answered_at.notnull(), c.ended_at.notnull())
+    if scope.start is not None:
+        base = base.filter(base.offered_at >= scope.start)
+    if scope.end is not None:
+        base = base.filter(base.offered_at < scope.end)
+        known = known.filter(known.offered_at < scope.end + timedelta(seconds=FCR_WINDOW_SECONDS))
+    first = base.select(
+        rid=base.id,
+        rcust=base.customer_id,
+        rat=base.offered_at.epoch_seconds(),
+        rreason=base.reason,
+        rqueue=base.queue_id,
+    )
+    inbound = known.filter(known.direction.isnull() | (known.direction != "outbound"))
+    later = inbound.select(
+        lcust=inbound.customer_id,
+        lat=inbound.offered_at.epoch_seconds(),
+        lreason=inbound.reason,
+        lqueue=inbound.queue_id,
+    )
+    same_reason = (first.rreason == later.lreason) | (
+        first.rreason.isnull() & later.lreason.isnull() & (first.rqueue == later.lqueue)
+    )
+    joined = first.join(
+        later,
+        [
+            first.rcust == later.lcust,
+            later.lat > first.rat,
+            later.lat <= first.rat + FCR_WINDOW_SECONDS,
+            same_reason,
+        ],
+    )
+    return joined.select(repeat_id=joined.rid).distinct()
+
+
+def contact_facts(
+    con: BaseBackend,
+    dims: Sequence[Dimension],
+    measures: Iterable[str],
+    scope: Scope,
+    with_key: bool = False,
+) -> ir.Table:
+    """One row per contact in scope: its dimension values and its contribution to each measure."""
+    wanted = [m for m in measures if MEASURES[m].source == "contacts"]
+    names = {d.id for d in dims}
+    c = con.table(Contact.__tablename__)
+    c = c.filter(c.offered_at.notnull())
+    if scope.start is not None:
+        c = c.filter(c.offered_at >= scope.start)
+    if scope.end is not None:
+        c = c.filter(c.offered_at < scope.end)
+    r = c
+    cols: dict[str, Any] = {}
+    if NEEDS_QUEUE_CONFIG.intersection(wanted) or "queue" in names:
+        q = con.table(Queue.__tablename__)
+        q = q.select(
+            q_pk=q.id,
+            queue=q.key,
+            sl_t=q.sl_threshold_seconds.fill_null(DEFAULT_SL_SECONDS),
+            short_s=q.short_abandon_seconds.fill_null(DEFAULT_SHORT_ABANDON_SECONDS),
+        )
+        r = r.left_join(q, r.queue_id == q.q_pk)
+        sl_t = r.sl_t.fill_null(DEFAULT_SL_SECONDS)
+        short_s = r.short_s.fill_null(DEFAULT_SHORT_ABANDON_SECONDS)
+    if names & {"agent", "team"}:
+        a = _agents(con)
+        r = r.left_join(a, r.agent_id == a.agent_pk)
+    if names & {"segment", "vip_tier"}:
+        cu = con.table(Customer.__tablename__)
+        cu = cu.select(cu_pk=cu.id, cu_segment=cu.segment, cu_vip=cu.vip_tier)
+        r = r.left_join(cu, r.customer_id == cu.cu_pk)
+        cols["segment"] = r.segment.fill_null(r.cu_segment)
+        cols["vip_tier"] = r.vip_tier.fill_null(r.cu_vip)
+    if FCR_MEASURES.intersection(wanted):
+        rep = _fcr_repeats(con, scope)
+        r = r.left_join(rep, r.id == rep.repeat_id)
+    for d in dims:
+        if d.is_time:
+            cols[d.id] = bucket(_local(r.offered_at.epoch_seconds(), scope), d, scope)
+        elif d.id in ("queue", "agent", "team"):
+            cols[d.id] = r[d.id]
+        elif d.id in ("channel", "direction"):
+            cols[d.id] = r[d.id]
+    if with_key:
+        cols["contact"] = r.key
+    answered = r.answered_at.notnull()
+    handled = answered & r.ended_at.notnull()
+    offered = r.outcome.isnull() | (r.outcome != "contained_in_ivr")
+    wait = r.wait_seconds.fill_null(0.0)
+    abandoned = r.answered_at.isnull() & (r.outcome == "abandoned")
+    talk, hold, acw = (r[n].fill_null(0.0) for n in ("talk_seconds", "hold_seconds", "acw_seconds"))
+    exprs: dict[str, Any] = {}
+    for m in wanted:
+        if m == "offered":
+            exprs[m] = _flag(offered)
+        elif m == "ivr_contained":
+            exprs[m] = _flag(r.outcome == "contained_in_ivr")
+        elif m == "answered":
+            exprs[m] = _flag(offered & answered)
+        elif m == "handled":
+            exprs[m] = _flag(handled)
+        elif m == "abandoned":
+            exprs[m] = _flag(abandoned & (wait >= short_s))
+        elif m == "short_abandoned":
+            exprs[m] = _flag(abandoned & (wait < short_s))
+        elif m == "sl_answered":
+            exprs[m] = _flag(offered & answered & (wait <= sl_t))
+        elif m == "sl_offered":
+            exprs[m] = _flag(offered & ~(abandoned & (wait < short_s)))
+        elif m == "answered_wait_seconds":
+            exprs[m] = ibis.cases((offered & answered, wait), else_=0.0)
+        elif m in ("talk_seconds", "hold_seconds", "acw_seconds"):
+            part = {"talk_seconds": talk, "hold_seconds": hold, "acw_seconds": acw}[m]
+            exprs[m] = ibis.cases((handled, part), else_=0.0)
+        elif m == "handle_seconds":
+            exprs[m] = ibis.cases((handled, talk + hold + acw), else_=0.0)
+        elif m == "transferred":
+            exprs[m] = _flag(handled & (r.outcome == "transferred"))
+        elif m == "fcr_eligible":
+            exprs[m] = _flag(handled & r.customer_id.notnull())
+        elif m == "fcr_resolved":
+            exprs[m] = _flag(handled & r.customer_id.notnull() & r.repeat_id.isnull())
+    return r.select(**cols, **exprs)
+
+
+def state_facts(
+    con: BaseBackend, dims: Sequence[Dimension], measures: Iterable[str], scope: Scope
+) -> ir.Table:
+    """Agent-state seconds by agent state, split at the time grain's bucket boundaries."""
+    wanted = [m for m in measures if MEASURES[m].source == "agent_states"]
+    names = {d.id for d in dims}
+    s = con.table(AgentStateInterval.__tablename__)
+    s = s.filter(s.state != "offline")
+    if scope.end is not None:
+        s = s.filter(s.start_at < scope.end)
+    if scope.start is not None:
+        s = s.filter(s.end_at.isnull() | (s.end_at > scope.start))
+    st = s.start_at.epoch_seconds()
+    en = s.end_at.epoch_seconds().fill_null(scope.as_of)
+    if scope.start is not None:
+        st = ibis.greatest(st, _epoch(scope.start))
+    if scope.end is not None:
+        en = ibis.least(en, _epoch(scope.end))
+    s = s.mutate(st=st, en=en)
+    s = s.filter(s.en > s.st)
+    ls = _local(s.st, scope)
+    s = s.mutate(ls=ls, le=ls + (s.en - s.st))
+    if names & {"agent", "team"} or "agent_cost" in wanted:
+        a = _agents(con)
+        s = s.left_join(a, s.agent_id == a.agent_pk)
+    grain = _time_dim(dims)
+    if grain is not None:
+        w = grain.width_seconds or DAY  # months: split at days, then map each day to its month
+        al = grain.align_seconds
+        s = s.mutate(b0=(s.ls - al) // w, b1=(s.le - 1 - al) // w)
+        s = s.mutate(span=s.b1 - s.b0)
+        top = s.span.max().to_pyarrow().as_py() or 0
+        nums = ibis.memtable({"n": list(range(int(top) + 1))})
+        s = s.join(nums, s.span >= nums.n)
+        s = s.mutate(bstart=(s.b0 + s.n) * w + al)
+        s = s.mutate(dur=ibis.least(s.le, s.bstart + w) - ibis.greatest(s.ls, s.bstart))
+        s = s.mutate(**{grain.id: bucket(s.bstart, grain, scope) if w == DAY else s.bstart})
+    else:
+        s = s.mutate(dur=s.le - s.ls)
+    dur = s.dur.cast("float64")
+    exprs: dict[str, Any] = {}
+    for m in wanted:
+        if m == "handle_time":
+            exprs[m] = ibis.cases((s.state.isin(HANDLE_STATES), dur), else_=0.0)
+        elif m == "idle_time":
+            exprs[m] = ibis.cases((s.state.isin(IDLE_STATES), dur), else_=0.0)
+        elif m == "staffed_time":
+            exprs[m] = ibis.cases((s.state.isin(HANDLE_STATES + IDLE_STATES), dur), else_=0.0)
+        elif m == "logged_in_time":
+            exprs[m] = dur
+        elif m == "agent_cost":
+            exprs[m] = dur * s.rate / 3600.0  # null for agents without a rate
+    keys = {d.id: s[d.id] for d in dims}
+    return s.select(**keys, **exprs)
+
+
+def _epoch(ts: datetime) -> int:
+    return int((ts - EPOCH).total_seconds() // 1)
+
+
+def aggregate(facts: ir.Table, dims: Sequence[Dimension], measures: Iterable[str]) -> ir.Table:
+    """Sum each measure column of `facts` per combination of dimension values."""
+    cols = [m for m in measures if m in facts.columns]
+    metrics = {m: facts[m].sum() for m in cols}
+    keys = [d.id for d in dims]
+    if not keys:
+        return facts.aggregate(**metrics)
+    return facts.group_by(keys).aggregate(**metrics)
