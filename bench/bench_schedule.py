@@ -134,7 +134,8 @@ def main() -> None:
         print("pyworkforce is not installed (pip install -e '.[bench]'); ccops only")
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     header = (
-        "| minutes | candidates | tool | deficit | surplus | difference | shifts | agent h | s |"
+        "| minutes | candidates | tool | deficit | surplus | difference | shifts | agent h | s "
+        "| status |"
     )
     for minutes in RESOLUTIONS:
         r = weekly_requirement(minutes)
@@ -147,19 +148,15 @@ def main() -> None:
                 pw = pyworkforce_run(kind, r, cands.starts, cands.lengths)
                 rows.append(pw)
                 if kind == "MinAbsDifference":
-                    same = solve_cover(
-                        r, cands, minutes, minimize="shifts", max_difference=pw["difference"]
-                    )
-                    rows.append(
-                        _ccops_row(
-                            f"ccops fewest shifts, difference <= {pw['difference']}", r, same
-                        )
-                    )
+                    limit = pw["difference"]
+                    name = f"ccops fewest shifts, difference <= {limit}"
+                    rows.append(_ccops(name, r, minutes, minimize="shifts", max_difference=limit))
         print(
             f"\n{minutes}-minute intervals: {r.size} intervals, peak {int(r.max())} agents, "
             f"{int(r.sum())} interval-agents, {cands.starts.size} candidate shifts"
         )
         print(header)
+        print("|---|---|---|---|---|---|---|---|---|---|")
         for row in rows:
             print(
                 f"| {minutes} | {cands.starts.size} | {row['tool']} | {row['deficit']} | "
