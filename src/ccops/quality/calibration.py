@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ccops.quality.forms import Form, ItemKind
-from ccops.quality.scoring import Answer, normalise, score
+from ccops.quality.scoring import Answer, ScoringError, normalise, score
 
 
 class Level(StrEnum):
@@ -172,7 +172,10 @@ def calibrate(form: Form, ratings: Sequence[Rating], expert: str | None = None) 
         items[item.key] = krippendorff_alpha(matrix, level)
     totals: dict[str, dict[Hashable, float]] = defaultdict(dict)
     for r in ratings:
-        result = score(form, r.answers)
+        try:
+            result = score(form, r.answers)
+        except ScoringError:
+            continue  # an incomplete rating still counts per item, not for the form score
         if result.score is not None:
             totals[r.evaluator][r.contact] = result.score
     matrix = [[totals[e].get(c) for c in contacts] for e in evaluators]
