@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from ccops.store.auth_models import ApiToken, User
+from ccops.store.auth_models import User
 from ccops.store.writer import StoreWriter
 from ccops.web.live import InProcessFanout
 from ccops.web.scope import Scope
@@ -48,4 +48,4 @@ CurrentUser = Annotated[User, Depends(current_user)]
 MaybeUser = Annotated[User | None, Depends(optional_user)]
 ScopeDep = Annotated[Scope, Depends(current_scope)]
 CsrfChecked = Annotated[None, Depends(check_csrf)]
-ApiClient = Annotated[ApiToken, Depends(api_client)]
+ApiClient = Annotated[int, Depends(api_client)]  # the API token's id

@@ -32,6 +32,7 @@ def _wants_html(request: Request) -> bool:
 
 def mount_web(app: FastAPI) -> None:
     """Add the pages, static files and error handling to `app`."""
+    app.state.api_token_cache = {}  # sha256(token) -> (valid until, token id); see security.py
     for module in (account, floor, reports, people, admin):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -6,6 +6,7 @@ stored, open wallboards are told through the live fan-out.
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -19,6 +20,9 @@ from ccops.ingest.pipeline import Ingestor
 router = APIRouter(tags=["events"])
 
 MAX_BATCH = 50_000
+# One batch at a time per process: stores serialise writers anyway (SQLite) or would contend on
+# the same contacts (PostgreSQL); queued requests wait here instead of exhausting the pool.
+_WRITE_LOCK = threading.Lock()
 
 
 class RejectedEvent(BaseModel):
@@ -38,6 +42,11 @@ class EventBatchResult(BaseModel):
 
 
 def _ingest(writer: Any, events: list[Any]) -> EventBatchResult:
+    with _WRITE_LOCK:
+        return _ingest_locked(writer, events)
+
+
+def _ingest_locked(writer: Any, events: list[Any]) -> EventBatchResult:
     ingestor = Ingestor(writer, source="api", batch_size=MAX_BATCH + 1)
     for position, raw in enumerate(events):
         if isinstance(raw, dict):
