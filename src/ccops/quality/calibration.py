@@ -70,7 +70,8 @@ def _delta2(level: Level, values: list[Any], n_c: np.ndarray) -> np.ndarray:
     except (TypeError, ValueError):
         raise ValueError(f"{level.value} alpha needs numbers, got {values!r}") from None
     if level is Level.INTERVAL:
-        return (v[:, None] - v[None, :]) ** 2
+        squared: np.ndarray = (v[:, None] - v[None, :]) ** 2
+        return squared
     total = v[:, None] + v[None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
         d = np.where(total == 0, 0.0, ((v[:, None] - v[None, :]) / total) ** 2)
@@ -90,7 +91,7 @@ def krippendorff_alpha(data: Sequence[Sequence[Any]], level: Level | str = Level
     expected = float((np.outer(n_c, n_c) * d2).sum())
     if expected == 0:
         return math.nan
-    return 1.0 - (n - 1) * observed / expected
+    return float(1.0 - (n - 1) * observed / expected)
 
 
 @dataclass(frozen=True, slots=True)

@@ -204,8 +204,10 @@ def track(
             continue
         cur = now.get(r.agent)
         status = LEFT if cur is None else IMPROVED
-        better = None if cur is None else (cur > r.value if higher_is_better else cur < r.value)
-        out.append(Tracked(r.agent, status, r.value, cur, 0, better))
+        moved: bool | None = None
+        if cur is not None:
+            moved = cur > r.value if higher_is_better else cur < r.value
+        out.append(Tracked(r.agent, status, r.value, cur, 0, moved))
     order = {ENTERED: 1, STAYED: 0, IMPROVED: 2, LEFT: 3}
     return sorted(out, key=lambda x: (order[x.status], x.agent))
 

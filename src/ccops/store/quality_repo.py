@@ -629,17 +629,11 @@ def sample_contacts(
         picks = sampling.assign(run.samples, pool, seed=seed)
         owners = {s.contact: k for s, k in zip(run.samples, picks, strict=True)}
     by_key = {e.key: e.id for e in evaluators}
-    contact_ids = (
-        dict(
-            session.execute(
-                select(Contact.key, Contact.id).where(
-                    Contact.key.in_([s.contact for s in run.samples])
-                )
-            ).all()
-        )
-        if run.samples
-        else {}
-    )
+    contact_ids: dict[str, int] = {}
+    if run.samples:
+        wanted = [s.contact for s in run.samples]
+        stmt = select(Contact.key, Contact.id).where(Contact.key.in_(wanted))
+        contact_ids = dict(session.execute(stmt).tuples().all())
     agent_ids = {v: k for k, v in agent_keys.items()}
     now = utcnow()
     rows = []
@@ -683,15 +677,10 @@ def record_watchlist(
     ranks: Mapping[str, int] | None = None,
 ) -> list[WatchlistEntry]:
     """Store a period's tracked bottom list (entered, stayed, improved, left) for its trend."""
-    agent_ids = (
-        dict(
-            session.execute(
-                select(Agent.key, Agent.id).where(Agent.key.in_([r.agent for r in rows]))
-            ).all()
-        )
-        if rows
-        else {}
-    )
+    agent_ids: dict[str, int] = {}
+    if rows:
+        stmt = select(Agent.key, Agent.id).where(Agent.key.in_([r.agent for r in rows]))
+        agent_ids = dict(session.execute(stmt).tuples().all())
     ranks = ranks or {}
     now = utcnow()
     out = [
