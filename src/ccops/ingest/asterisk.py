@@ -26,6 +26,7 @@ from sqlalchemy import Engine, delete, insert, select
 from ccops.events import (
     AgentState,
     AgentStateEvent,
+    Channel,
     ContactAbandoned,
     ContactAnswered,
     ContactEnded,
@@ -98,6 +99,21 @@ def _builder(cls: Any) -> Callable[..., Any]:
         return obj
 
     return build
+
+
+_NEW = object.__new__
+_PUT = object.__setattr__
+_FIELDS_SET: set[str] = set()  # shared and never mutated: the models are frozen
+
+
+def _new(cls: Any, values: dict[str, Any]) -> Any:
+    """An event from a dict holding every field of `cls` (the hot path of queue_log parsing)."""
+    obj = _NEW(cls)
+    _PUT(obj, "__dict__", values)
+    _PUT(obj, "__pydantic_fields_set__", _FIELDS_SET)
+    _PUT(obj, "__pydantic_extra__", None)
+    _PUT(obj, "__pydantic_private__", None)
+    return obj
 
 
 offered = _builder(ContactOffered)
@@ -182,8 +198,10 @@ RANK_TALKING = "7"
 
 @dataclass(slots=True)
 class QueueLogOptions:
-    """Choices that are the center's, not Asterisk's: how each queue exit counts."""
+    """Choices that are the center's, not Asterisk's: how each queue exit counts, and whether
+    calls also drive agent states (ringing before an answer, talking, back after the call)."""
 
+    call_states: bool = True
     exit_outcomes: dict[str, Outcome] = field(
         default_factory=lambda: {
             "ABANDON": Outcome.abandoned,
@@ -211,6 +229,12 @@ _LAYOUT: dict[str, tuple[int, dict[int, str]]] = {
     "TRANSFER": (4, {2: "holdtime", 3: "calltime"}),
     "BLINDTRANSFER": (4, {2: "holdtime", 3: "calltime"}),
     "ATTENDEDTRANSFER": (4, {2: "holdtime", 3: "calltime"}),
+}
+
+
+# The same, as (fewest fields on the line, indexes of the numeric fields) for the hot loop.
+_FAST_LAYOUT = {
+    name: (5 + fewest, tuple(5 + i for i in numeric)) for name, (fewest, numeric) in _LAYOUT.items()
 }
 
 
@@ -244,6 +268,16 @@ def _pause_state(reason: str) -> AgentState:
     return AgentState.away
 
 
+_STATE_TEXT = {s: s.value for s in AgentState}
+_AVAILABLE: tuple[AgentState, str | None] = (AgentState.available, None)
+_RINGING = AgentState.ringing
+_TALKING = AgentState.talking
+_VOICE = Channel.voice
+_INBOUND = Direction.inbound
+_NO_CALLER = frozenset(("unknown", "anonymous", "<unknown>"))
+_HUNG_UP = {"COMPLETECALLER": {"hung_up_by": "caller"}, "COMPLETEAGENT": {"hung_up_by": "agent"}}
+
+
 class QueueLogParser:
     """Turns queue_log lines into canonical events. Keeps a little state per agent (membership,
     paused or not) and per call (custom-event attributes waiting for the call's next event)."""
@@ -255,7 +289,7 @@ class QueueLogParser:
         self.pending: dict[str, dict[str, Any]] = {}
         self._last_ts = ""
         self._last_at = datetime(1970, 1, 1, tzinfo=UTC)
-        self._last_epoch = 0.0
+        self._last_ms = 0
         self._handlers: dict[str, Callable[..., list[Any]]] = {
             "ENTERQUEUE": self._enterqueue,
             "CONNECT": self._connect,
@@ -290,6 +324,7 @@ class QueueLogParser:
         """Events and rejects from queue_log lines; blank lines are counted, never rejected."""
         stats = stats if stats is not None else ParseStats()
         handlers = self._handlers
+        layouts = _FAST_LAYOUT
         ignored = stats.ignored
         number = first_line - 1
         for raw in lines:
@@ -325,9 +360,15 @@ class QueueLogParser:
                 if handler is None:
                     events = self._other(name, parts, ignored)
                 else:
-                    layout = _LAYOUT.get(name)
+                    layout = layouts.get(name)
                     if layout is not None:
-                        self._check(name, parts, layout)
+                        fewest, numeric = layout
+                        if len(parts) < fewest:
+                            self._check(name, parts, _LAYOUT[name])
+                        for index in numeric:
+                            value = parts[index]
+                            if not (value.isdigit() and value.isascii() and len(value) < 12):
+                                self._check(name, parts, _LAYOUT[name])
                     events = handler(name, at, parts)
             except _Bad as exc:
                 yield Rejected(number, text, str(exc))
@@ -347,7 +388,7 @@ class QueueLogParser:
         at = datetime.fromtimestamp(epoch, UTC)
         self._last_ts = ts
         self._last_at = at
-        self._last_epoch = epoch
+        self._last_ms = round(epoch * 1000)
         return at
 
     @staticmethod
@@ -389,73 +430,113 @@ class QueueLogParser:
 
     # -- agent states --------------------------------------------------------------------------
     def _state(
-        self, agent: str, at: datetime, state: AgentState, reason: str | None, rank: str
+        self,
+        agent: str,
+        at: datetime,
+        ms: int,
+        state: AgentState,
+        reason: str | None,
+        rank: str,
     ) -> AgentStateEvent:
-        ms = round(at.timestamp() * 1000)
-        eid = f"aqlog:s:{agent}:{ms}:{rank}{state.value}:{reason or ''}"
-        event: AgentStateEvent = agent_state(
-            id=event_id(eid), at=at, agent=agent, state=state, reason=reason
-        )
-        return event
+        eid = f"aqlog:s:{agent}:{ms}:{rank}{_STATE_TEXT[state]}:{reason or ''}"
+        return _new(  # type: ignore[no-any-return]
+            AgentStateEvent,
+            {"v": 1, "id": eid if len(eid) <= MAX_KEY else event_id(eid), "at": at,
+             "source": None, "attributes": None, "type": "agent.state", "agent": agent,
+             "state": state, "reason": reason, "queue": None},
+        )  # fmt: skip
 
     def _set_base(
         self, agent: str, at: datetime, state: AgentState, reason: str | None
     ) -> list[Any]:
         self.base[agent] = (state, reason)
-        return [self._state(agent, at, state, reason, RANK_MEMBER)]
+        return [self._state(agent, at, self._last_ms, state, reason, RANK_MEMBER)]
 
     def _restore(self, agent: str, at: datetime) -> AgentStateEvent:
-        state, reason = self.base.get(agent, (AgentState.available, None))
-        return self._state(agent, at, state, reason, RANK_RESTORE)
+        state, reason = self.base.get(agent, _AVAILABLE)
+        return self._state(agent, at, self._last_ms, state, reason, RANK_RESTORE)
 
     # -- call events ---------------------------------------------------------------------------
+    def _contact(
+        self, cls: Any, kind: str, eid: str, at: datetime, callid: str, attributes: Any
+    ) -> dict[str, Any]:
+        """The fields every contact event has; the caller adds its own."""
+        return {"v": 1, "id": eid if len(eid) <= MAX_KEY else event_id(eid), "at": at,
+                "source": None, "attributes": attributes, "contact": "ast:" + callid,
+                "type": kind}  # fmt: skip
+
     def _enterqueue(self, name: str, at: datetime, parts: list[str]) -> list[Any]:
         callid, queue = self._call(parts, name)
         url = parts[5]
         callerid = parts[6]
-        own: dict[str, Any] = {}
-        position = _optional_int(parts, 7)
-        if position is not None:
-            own["position"] = position
+        own: dict[str, Any] | None = None
+        if len(parts) > 7:
+            position = parts[7]
+            if position.isdigit() and len(position) < 12:
+                own = {"position": int(position)}
+            if len(parts) > 8 and parts[8]:
+                own = own or {}
+                own["callerid_name"] = parts[8][:MAX_TEXT]
         if url:
+            own = own or {}
             own["url"] = url[:MAX_TEXT]
-        if len(parts) > 8 and parts[8]:
-            own["callerid_name"] = parts[8][:MAX_TEXT]
-        customer = callerid if callerid and len(callerid) <= MAX_KEY else None
-        if customer is not None and customer.lower() in ("unknown", "anonymous", "<unknown>"):
+        customer: str | None = callerid
+        if not callerid or len(callerid) > MAX_KEY or callerid.lower() in _NO_CALLER:
             customer = None
-        return [
-            offered(
-                id=event_id(f"aqlog:{callid}:{name}:{parts[0]}:{queue}"),
-                at=at,
-                contact=f"ast:{callid}",
-                queue=queue,
-                customer=customer,
-                attributes=self._attrs(callid, own or None),
-            )
-        ]
+        values = self._contact(
+            ContactOffered,
+            "contact.offered",
+            f"aqlog:{callid}:{name}:{parts[0]}:{queue}",
+            at,
+            callid,
+            self._attrs(callid, own),
+        )
+        values.update(queue=queue, channel=_VOICE, direction=_INBOUND, customer=customer,
+                      segment=None, vip_tier=None, priority=None, reason=None)  # fmt: skip
+        return [_new(ContactOffered, values)]
 
     def _connect(self, name: str, at: datetime, parts: list[str]) -> list[Any]:
         callid, _queue = self._call(parts, name)
         agent = self._agent(parts, name)
         own: dict[str, Any] = {"holdtime": int(parts[5])}
-        ringtime = _optional_int(parts, 7)
-        if ringtime is not None:
-            own["ringtime"] = ringtime
-        events: list[Any] = [
-            answered(
-                id=event_id(f"aqlog:{callid}:{name}:{parts[0]}:{agent}"),
-                at=at,
-                contact=f"ast:{callid}",
-                agent=agent,
-                attributes=self._attrs(callid, own),
-            )
-        ]
-        if ringtime:
-            ring_at = at - timedelta(seconds=ringtime)
-            events.append(self._state(agent, ring_at, AgentState.ringing, None, RANK_RINGING))
-        events.append(self._state(agent, at, AgentState.talking, None, RANK_TALKING))
+        ringtime = None
+        if len(parts) > 7:
+            ring = parts[7]
+            if ring.isdigit() and len(ring) < 9:
+                ringtime = own["ringtime"] = int(ring)
+        values = self._contact(
+            ContactAnswered,
+            "contact.answered",
+            f"aqlog:{callid}:{name}:{parts[0]}:{agent}",
+            at,
+            callid,
+            self._attrs(callid, own),
+        )
+        values["agent"] = agent
+        events: list[Any] = [_new(ContactAnswered, values)]
+        if self.options.call_states:
+            ms = self._last_ms
+            if ringtime:
+                ring_at = at - timedelta(seconds=ringtime)
+                events.append(
+                    self._state(agent, ring_at, ms - ringtime * 1000, _RINGING, None, RANK_RINGING)
+                )
+            events.append(self._state(agent, at, ms, _TALKING, None, RANK_TALKING))
         return events
+
+    def _ended(
+        self,
+        eid: str,
+        at: datetime,
+        callid: str,
+        attributes: Any,
+        talk: float | None,
+        outcome: Outcome,
+    ) -> ContactEnded:
+        values = self._contact(ContactEnded, "contact.ended", eid, at, callid, attributes)
+        values.update(talk_seconds=talk, hold_seconds=None, outcome=outcome, disposition=None,
+                      reason=None, resolved=None)  # fmt: skip
+        return _new(ContactEnded, values)  # type: ignore[no-any-return]
 
     def _complete(self, name: str, at: datetime, parts: list[str]) -> list[Any]:
         callid, _queue = self._call(parts, name)
@@ -463,18 +544,19 @@ class QueueLogParser:
         calltime = float(parts[6])
         if calltime > MAX_SECONDS:
             raise _Bad(f"calltime: {parts[6]} is out of range ({name})")
-        hung_up = "caller" if name == "COMPLETECALLER" else "agent"
-        return [
-            ended(
-                id=event_id(f"aqlog:{callid}:{name}:{parts[0]}:{agent}"),
-                at=at,
-                contact=f"ast:{callid}",
-                talk_seconds=calltime,
-                outcome=Outcome.handled,
-                attributes=self._attrs(callid, {"hung_up_by": hung_up, "agent": agent}),
-            ),
-            self._restore(agent, at),
-        ]
+        attrs = _HUNG_UP[name].copy()
+        attrs["agent"] = agent
+        ended_ = self._ended(
+            f"aqlog:{callid}:{name}:{parts[0]}:{agent}",
+            at,
+            callid,
+            self._attrs(callid, attrs),
+            calltime,
+            Outcome.handled,
+        )
+        if self.options.call_states:
+            return [ended_, self._restore(agent, at)]
+        return [ended_]
 
     def _exit(self, name: str, at: datetime, parts: list[str]) -> list[Any]:
         callid, _queue = self._call(parts, name)
@@ -490,12 +572,14 @@ class QueueLogParser:
             if value is not None:
                 own[label] = value
         outcome = self.options.exit_outcomes.get(name, Outcome.abandoned)
-        eid = event_id(f"aqlog:{callid}:{name}:{parts[0]}:{parts[2]}")
-        contact = f"ast:{callid}"
+        eid = f"aqlog:{callid}:{name}:{parts[0]}:{parts[2]}"
         attributes = self._attrs(callid, own)
         if outcome is Outcome.abandoned:
-            return [abandoned(id=eid, at=at, contact=contact, attributes=attributes)]
-        return [ended(id=eid, at=at, contact=contact, outcome=outcome, attributes=attributes)]
+            values = self._contact(
+                ContactAbandoned, "contact.abandoned", eid, at, callid, attributes
+            )
+            return [_new(ContactAbandoned, values)]
+        return [self._ended(eid, at, callid, attributes, None, outcome)]
 
     def _transfer(self, name: str, at: datetime, parts: list[str]) -> list[Any]:
         callid, _queue = self._call(parts, name)
@@ -509,24 +593,17 @@ class QueueLogParser:
         if calltime > MAX_SECONDS:
             raise _Bad(f"calltime: {parts[8]} is out of range ({name})")
         base = f"aqlog:{callid}:{name}:{parts[0]}:{agent}"
-        contact = f"ast:{callid}"
-        return [
-            transferred(
-                id=event_id(base),
-                at=at,
-                contact=contact,
-                attributes=self._attrs(callid, own),
-            ),
-            ended(
-                id=event_id(base + ":end"),
-                at=at,
-                contact=contact,
-                talk_seconds=calltime,
-                outcome=Outcome.transferred,
-                attributes={"agent": agent},
-            ),
-            self._restore(agent, at),
+        values = self._contact(
+            ContactTransferred, "contact.transferred", base, at, callid, self._attrs(callid, own)
+        )
+        values.update(to_queue=None, to_agent=None)
+        events: list[Any] = [
+            _new(ContactTransferred, values),
+            self._ended(base + ":end", at, callid, {"agent": agent}, calltime, Outcome.transferred),
         ]
+        if self.options.call_states:
+            events.append(self._restore(agent, at))
+        return events
 
     def _ring(self, name: str, at: datetime, parts: list[str]) -> list[Any]:
         agent = self._agent(parts, name)
@@ -537,7 +614,7 @@ class QueueLogParser:
             return []  # rang for no measurable time: no interval to record
         start = at - timedelta(milliseconds=ms)
         return [
-            self._state(agent, start, AgentState.ringing, None, RANK_RINGING),
+            self._state(agent, start, self._last_ms - ms, _RINGING, None, RANK_RINGING),
             self._restore(agent, at),
         ]
 
