@@ -18,10 +18,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any, get_args
+from typing import IO, Any, cast, get_args
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, Table, delete, insert, select
 
 from ccops.events import (
     AgentState,
@@ -708,13 +708,16 @@ def import_queue_log(
 READ_CHUNK = 4 << 20  # bytes read per poll round while catching up
 
 
+CHECKPOINTS = cast(Table, ImportCheckpoint.__table__)
+
+
 def _checkpoint_key(path: Path) -> str:
     return f"asterisk-queue-log:{path.resolve()}"
 
 
 def load_checkpoint(engine: Engine, path: Path) -> dict[str, Any] | None:
     """The saved position of a followed file (inode, byte offset, line number), if any."""
-    table = ImportCheckpoint.__table__
+    table = CHECKPOINTS
     with engine.connect() as conn:
         state = conn.execute(
             select(table.c.state).where(table.c.source == _checkpoint_key(path))
@@ -724,7 +727,7 @@ def load_checkpoint(engine: Engine, path: Path) -> dict[str, Any] | None:
 
 def save_checkpoint(engine: Engine, path: Path, state: dict[str, Any]) -> None:
     """Remember how far a followed file has been imported (after its events are committed)."""
-    table = ImportCheckpoint.__table__
+    table = CHECKPOINTS
     key = _checkpoint_key(path)
     now = datetime.now(UTC).replace(tzinfo=None)
     with engine.begin() as conn:
