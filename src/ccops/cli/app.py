@@ -8,6 +8,9 @@ import typer
 from rich.table import Table
 
 from ccops.cli.common import DbOption, console, fail, file_progress
+from ccops.cli.importers import import_app
+from ccops.cli.quality import quality_app
+from ccops.cli.schedule import schedule
 from ccops.cli.simulate import simulate_app
 from ccops.cli.staff import staff
 
@@ -24,7 +27,10 @@ rejects_app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.add_typer(rejects_app, name="rejects")
 app.add_typer(simulate_app, name="simulate")
+app.add_typer(quality_app, name="quality")
+app.add_typer(import_app, name="import")
 app.command("staff")(staff)
+app.command("schedule")(schedule)
 
 
 def _engine(db: str | None):  # type: ignore[no-untyped-def]
