@@ -158,16 +158,25 @@ def test_the_hand_written_queue_log_gives_the_hand_calculated_figures(store: Eng
 
 
 def test_the_hand_written_queue_log_matches_the_metric_catalog(store: Engine) -> None:
-    metrics = pytest.importorskip("ccops.metrics", reason="ccops.metrics is not on main yet")
-    if not hasattr(metrics, "compute"):
-        pytest.skip("ccops.metrics has no compute() yet")
+    from datetime import date
+
+    from ccops.metrics import run_report
+
     import_queue_log(store, FIXTURES / "queue_log.known_answers")
-    got = metrics.compute(
-        store, ["offered", "answered", "abandoned", "service_level", "asa", "aht"]
+    names = (
+        "offered,answered,handled,abandoned,short_abandoned,service_level,asa_seconds,"
+        "aht_seconds,abandon_rate,transfer_rate"
     )
-    assert got["offered"] == 10 and got["answered"] == 5 and got["abandoned"] == 1
-    assert got["service_level"] == pytest.approx(0.3)
-    assert got["asa"] == pytest.approx(14.4) and got["aht"] == pytest.approx(132.0)
+    (row,) = run_report(store, names, "day", date(2026, 1, 5), date(2026, 1, 5)).rows
+    # By hand (queue support, T = 20 s, S = 5 s): 10 offered; answered c1 (wait 10), c2 (30),
+    # c4 (5), c6 (25), c7 (2); c3 abandoned after 15 s; c4 and c7 transferred.
+    assert (row["offered"], row["answered"], row["handled"]) == (10, 5, 5)
+    assert (row["abandoned"], row["short_abandoned"]) == (1, 0)
+    assert row["service_level"] == 3 / 10
+    assert row["asa_seconds"] == 72 / 5
+    assert row["aht_seconds"] == (120 + 180 + 60 + 200 + 100) / 5
+    assert row["abandon_rate"] == 1 / 10
+    assert row["transfer_rate"] == 2 / 5
 
 
 def test_importing_the_same_queue_log_twice_changes_nothing(store: Engine) -> None:
