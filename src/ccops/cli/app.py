@@ -178,15 +178,68 @@ def serve(
 @app.command("demo")
 def demo(
     db: str = typer.Option("sqlite:///ccops-demo.db", "--db", help="Where the demo store goes"),
+    days: int = typer.Option(30, min=1, max=366, help="Days of history to simulate"),
+    seed: int = typer.Option(1, help="Random seed (same seed, same center)"),
     host: str = "127.0.0.1",
     port: int = 8000,
     no_serve: bool = typer.Option(False, "--no-serve", help="Build the store and stop"),
 ) -> None:
-    """Build the demo store and start the web app on it."""
+    """Simulate a multi-channel center into a store (once), then start the web app on it."""
+    from sqlalchemy import text
+
     engine = _ready_engine(db)
-    console.print(f"demo store ready at {engine.url}")
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT count(*) FROM events")).scalar() or 0
+    if stored:
+        console.print(
+            f"demo store {engine.url} already holds {stored:,} events; reusing it "
+            "(delete the file to simulate again)"
+        )
+    else:
+        _simulate_demo(engine, days, seed)
+    _demo_users(engine)
     if not no_serve:
         serve(db=db, host=host, port=port, workers=1)
+
+
+def _simulate_demo(engine, days: int, seed: int) -> None:  # type: ignore[no-untyped-def]
+    """Run the digital twin of the demo center and ingest its events like any other source."""
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from ccops.ingest.pipeline import Ingestor
+    from ccops.sim import demo_run
+
+    started = time.perf_counter()
+    with console.status(f"simulating {days} days of the demo center…"):
+        run = demo_run(days=days, seed=seed)
+    console.print(f"simulated {run.total:,} events in {time.perf_counter() - started:.1f} s")
+    ingestor = Ingestor(engine, source=f"ccops-sim:demo:seed={seed}")
+    progress = Progress(
+        "[bold]storing events",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+    with progress:
+        task = progress.add_task("events", total=run.total)
+        for i, event in enumerate(run.events(), start=1):
+            ingestor.add_event(event)
+            if i % 10_000 == 0:
+                progress.update(task, completed=i)
+        summary = ingestor.close()
+        progress.update(task, completed=run.total)
+    console.print(
+        f"stored {summary.accepted:,} events → {summary.contacts:,} contacts, "
+        f"{summary.state_intervals:,} agent state intervals "
+        f"({time.perf_counter() - started:.0f} s in all)"
+    )
+
+
+def _demo_users(engine) -> None:  # type: ignore[no-untyped-def]
+    """Demo sign-ins, one per role (printed so a visitor can try each view)."""
 
 
 def main() -> None:
