@@ -275,7 +275,8 @@ _TALKING = AgentState.talking
 _VOICE = Channel.voice
 _INBOUND = Direction.inbound
 _NO_CALLER = frozenset(("unknown", "anonymous", "<unknown>"))
-_HUNG_UP = {"COMPLETECALLER": {"hung_up_by": "caller"}, "COMPLETEAGENT": {"hung_up_by": "agent"}}
+_HUNG_UP = {"COMPLETECALLER": "caller", "COMPLETEAGENT": "agent"}
+_HANDLED = Outcome.handled
 
 
 class QueueLogParser:
@@ -284,6 +285,7 @@ class QueueLogParser:
 
     def __init__(self, options: QueueLogOptions | None = None) -> None:
         self.options = options or QueueLogOptions()
+        self._call_states = self.options.call_states
         self.members: dict[str, set[str]] = {}
         self.base: dict[str, tuple[AgentState, str | None]] = {}
         self.pending: dict[str, dict[str, Any]] = {}
@@ -483,17 +485,19 @@ class QueueLogParser:
         customer: str | None = callerid
         if not callerid or len(callerid) > MAX_KEY or callerid.lower() in _NO_CALLER:
             customer = None
-        values = self._contact(
-            ContactOffered,
-            "contact.offered",
-            f"aqlog:{callid}:{name}:{parts[0]}:{queue}",
-            at,
-            callid,
-            self._attrs(callid, own),
-        )
-        values.update(queue=queue, channel=_VOICE, direction=_INBOUND, customer=customer,
-                      segment=None, vip_tier=None, priority=None, reason=None)  # fmt: skip
-        return [_new(ContactOffered, values)]
+        if self.pending:
+            own = self._attrs(callid, own)
+        eid = f"aqlog:{callid}:{name}:{parts[0]}:{queue}"
+        return [
+            _new(
+                ContactOffered,
+                {"v": 1, "id": eid if len(eid) <= MAX_KEY else event_id(eid), "at": at,
+                 "source": None, "attributes": own, "contact": "ast:" + callid,
+                 "type": "contact.offered", "queue": queue, "channel": _VOICE,
+                 "direction": _INBOUND, "customer": customer, "segment": None, "vip_tier": None,
+                 "priority": None, "reason": None},
+            )
+        ]  # fmt: skip
 
     def _connect(self, name: str, at: datetime, parts: list[str]) -> list[Any]:
         callid, _queue = self._call(parts, name)
@@ -504,17 +508,18 @@ class QueueLogParser:
             ring = parts[7]
             if ring.isdigit() and len(ring) < 9:
                 ringtime = own["ringtime"] = int(ring)
-        values = self._contact(
-            ContactAnswered,
-            "contact.answered",
-            f"aqlog:{callid}:{name}:{parts[0]}:{agent}",
-            at,
-            callid,
-            self._attrs(callid, own),
-        )
-        values["agent"] = agent
-        events: list[Any] = [_new(ContactAnswered, values)]
-        if self.options.call_states:
+        if self.pending:
+            own = self._attrs(callid, own)  # type: ignore[assignment]
+        eid = f"aqlog:{callid}:{name}:{parts[0]}:{agent}"
+        events: list[Any] = [
+            _new(
+                ContactAnswered,
+                {"v": 1, "id": eid if len(eid) <= MAX_KEY else event_id(eid), "at": at,
+                 "source": None, "attributes": own, "contact": "ast:" + callid,
+                 "type": "contact.answered", "agent": agent},
+            )
+        ]  # fmt: skip
+        if self._call_states:
             ms = self._last_ms
             if ringtime:
                 ring_at = at - timedelta(seconds=ringtime)
@@ -533,10 +538,13 @@ class QueueLogParser:
         talk: float | None,
         outcome: Outcome,
     ) -> ContactEnded:
-        values = self._contact(ContactEnded, "contact.ended", eid, at, callid, attributes)
-        values.update(talk_seconds=talk, hold_seconds=None, outcome=outcome, disposition=None,
-                      reason=None, resolved=None)  # fmt: skip
-        return _new(ContactEnded, values)  # type: ignore[no-any-return]
+        return _new(  # type: ignore[no-any-return]
+            ContactEnded,
+            {"v": 1, "id": eid if len(eid) <= MAX_KEY else event_id(eid), "at": at,
+             "source": None, "attributes": attributes, "contact": "ast:" + callid,
+             "type": "contact.ended", "talk_seconds": talk, "hold_seconds": None,
+             "outcome": outcome, "disposition": None, "reason": None, "resolved": None},
+        )  # fmt: skip
 
     def _complete(self, name: str, at: datetime, parts: list[str]) -> list[Any]:
         callid, _queue = self._call(parts, name)
@@ -544,18 +552,20 @@ class QueueLogParser:
         calltime = float(parts[6])
         if calltime > MAX_SECONDS:
             raise _Bad(f"calltime: {parts[6]} is out of range ({name})")
-        attrs = _HUNG_UP[name].copy()
-        attrs["agent"] = agent
+        attrs: dict[str, Any] | None = {"hung_up_by": _HUNG_UP[name], "agent": agent}
+        if self.pending:
+            attrs = self._attrs(callid, attrs)
         ended_ = self._ended(
             f"aqlog:{callid}:{name}:{parts[0]}:{agent}",
             at,
             callid,
-            self._attrs(callid, attrs),
+            attrs,
             calltime,
-            Outcome.handled,
+            _HANDLED,
         )
-        if self.options.call_states:
-            return [ended_, self._restore(agent, at)]
+        if self._call_states:
+            state, reason = self.base.get(agent, _AVAILABLE)
+            return [ended_, self._state(agent, at, self._last_ms, state, reason, RANK_RESTORE)]
         return [ended_]
 
     def _exit(self, name: str, at: datetime, parts: list[str]) -> list[Any]:
@@ -601,7 +611,7 @@ class QueueLogParser:
             _new(ContactTransferred, values),
             self._ended(base + ":end", at, callid, {"agent": agent}, calltime, Outcome.transferred),
         ]
-        if self.options.call_states:
+        if self._call_states:
             events.append(self._restore(agent, at))
         return events
 
