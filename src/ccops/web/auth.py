@@ -11,10 +11,12 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from ccops.store.auth_models import ROLES, ApiToken, LoginAttempt, User, WebSession
@@ -205,9 +207,13 @@ def session_user(session: Session, cookie: str | None) -> tuple[WebSession, User
         session.commit()
         return None
     if now - web_session.last_seen_at > SESSION_TOUCH_EVERY:
-        web_session.last_seen_at = now
-        web_session.expires_at = now + SESSION_IDLE
-        session.commit()
+        _touch(
+            session,
+            update(WebSession)
+            .where(WebSession.id_hash == web_session.id_hash)
+            .values(last_seen_at=now, expires_at=now + SESSION_IDLE),
+        )
+        session.refresh(web_session)
     return web_session, user
 
 
@@ -253,9 +259,23 @@ def check_api_token(session: Session, token: str | None) -> ApiToken | None:
     if row is not None:
         now = utcnow()
         if row.last_used_at is None or now - row.last_used_at > SESSION_TOUCH_EVERY:
-            session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
-            session.commit()
+            _touch(session, update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+            session.refresh(row)
     return row
+
+
+def _touch(session: Session, statement: Any) -> None:
+    """Best-effort bookkeeping write in its own transaction (never fails the request).
+
+    The read that found the row is ended first: on SQLite a read transaction that turns into a
+    write fails at once when another process wrote meanwhile, while a fresh write waits its turn.
+    """
+    session.rollback()
+    try:
+        session.execute(statement)
+        session.commit()
+    except OperationalError:
+        session.rollback()
 
 
 def prune(session: Session) -> None:
