@@ -7,7 +7,7 @@ the definitions page (`render_markdown`, `render_html`) and the errors.
 
 from ccops.metrics.catalog import CATALOG, MEASURES, REQUIREMENTS, Measure, Metric, get_metric
 from ccops.metrics.dimensions import DIMENSIONS, Dimension
-from ccops.metrics.docs import render_html, render_markdown
+from ccops.metrics.docs import catalog_json, render_html, render_markdown
 from ccops.metrics.errors import (
     DimensionError,
     MetricError,
@@ -34,6 +34,7 @@ __all__ = [
     "SourceError",
     "UnknownMetricError",
     "connect",
+    "catalog_json",
     "connect_parquet",
     "explain_contacts",
     "export_parquet",

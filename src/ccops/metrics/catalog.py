@@ -136,7 +136,7 @@ _CATALOG: tuple[Metric, ...] = (
     Metric("service_level", "Service level", "服务水平",
            "Contacts answered within the queue's threshold T (wait ≤ T; default 20 s) ÷ "
            "(offered − short abandons).", "ratio", "higher", "sl_answered", "sl_offered",
-           target=0.8, target_note="per queue: queues.sl_target (default 80%)",
+           target=0.8, target_note="per queue: queues.sl_target",
            events=ANSWER + ("contact.abandoned",)),
     Metric("asa_seconds", "Average speed of answer", "平均应答速度",
            "Total queue wait of answered contacts ÷ answered contacts.", "seconds", "lower",

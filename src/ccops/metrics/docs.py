@@ -59,6 +59,8 @@ def _target(metric: Metric) -> str:
 
 
 def _better(metric: Metric) -> str:
+    if metric.unit == "contacts":
+        return "—"
     return {"higher": "higher is better", "lower": "lower is better"}.get(
         metric.better or "", "neither extreme"
     )
@@ -155,3 +157,26 @@ def render_html() -> str:
         parts.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     parts.append("</tbody></table></section>")
     return "\n".join(parts)
+
+
+def catalog_json() -> list[dict[str, object]]:
+    """The catalog as plain data (the API's GET /metrics and `ccops metrics list --json`)."""
+    return [
+        {
+            "id": m.id,
+            "name": {"en": m.name_en, "zh": m.name_zh},
+            "formula": m.formula,
+            "numerator": m.numerator,
+            "denominator": m.denominator,
+            "scale": m.scale,
+            "unit": m.unit,
+            "better": m.better,
+            "target": m.target,
+            "target_note": m.target_note or None,
+            "dimensions": [d for d in DIMENSIONS if d in m.dimensions],
+            "events": list(m.events),
+            "requires": m.requires,
+            "notes": m.notes or None,
+        }
+        for m in CATALOG.values()
+    ]
