@@ -10,6 +10,7 @@ from rich.table import Table
 from ccops.cli.common import DbOption, console, fail, file_progress
 from ccops.cli.importers import import_app
 from ccops.cli.quality import quality_app
+from ccops.cli.report import export, metrics_app, report
 from ccops.cli.schedule import schedule
 from ccops.cli.simulate import simulate_app
 from ccops.cli.staff import staff
@@ -29,6 +30,9 @@ app.add_typer(rejects_app, name="rejects")
 app.add_typer(simulate_app, name="simulate")
 app.add_typer(quality_app, name="quality")
 app.add_typer(import_app, name="import")
+app.add_typer(metrics_app, name="metrics")
+app.command("report")(report)
+app.command("export")(export)
 app.command("staff")(staff)
 app.command("schedule")(schedule)
 
