@@ -9,6 +9,7 @@ nothing), for a permission (`require()`: 403), and for how a customer's number m
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import HTTPException
 from sqlalchemy import ColumnElement, false, select, true
@@ -72,14 +73,18 @@ class Scope:
         """Condition on any column holding an agent id (contacts, states) this user may read."""
         return self.agent_column(Contact.agent_id)
 
-    def agent_column(self, column: ColumnElement[int | None] | object) -> ColumnElement[bool]:
+    def agent_column(self, column: Any) -> ColumnElement[bool]:
         """Condition that `column` (an agent id) is within this scope."""
         if self.sees_everyone:
             return true()
         if self.role == "team_lead" and self.team_id is not None:
-            return column.in_(select(Agent.id).where(Agent.team_id == self.team_id))  # type: ignore[attr-defined,no-any-return]
+            condition: ColumnElement[bool] = column.in_(
+                select(Agent.id).where(Agent.team_id == self.team_id)
+            )
+            return condition
         if self.agent_id is not None:
-            return column == self.agent_id  # type: ignore[no-any-return]
+            own: ColumnElement[bool] = column == self.agent_id
+            return own
         return false()
 
     def contacts(self) -> ColumnElement[bool]:

@@ -71,11 +71,13 @@ def csrf_token(request: Request) -> str:
     if found:
         token: str = found[0].csrf_token
         return token
-    token = request.cookies.get(PRE_SESSION_COOKIE) or getattr(request.state, "new_pre", None)
-    if not token:
-        token = secrets.token_urlsafe(32)
-        request.state.new_pre = token
-    return token
+    pre: str | None = request.cookies.get(PRE_SESSION_COOKIE) or getattr(
+        request.state, "new_pre", None
+    )
+    if not pre:
+        pre = secrets.token_urlsafe(32)
+        request.state.new_pre = pre
+    return pre
 
 
 def check_csrf(

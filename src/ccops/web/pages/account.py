@@ -82,9 +82,9 @@ def login(
         )
     opened = open_session(db, user, request.cookies.get(SESSION_COOKIE))
     db.commit()
-    response = RedirectResponse(safe_next(next), 303)
-    set_session_cookie(request, response, opened.cookie)
-    return response
+    redirect = RedirectResponse(safe_next(next), 303)
+    set_session_cookie(request, redirect, opened.cookie)
+    return redirect
 
 
 @router.post("/logout")

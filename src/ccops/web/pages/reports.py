@@ -41,7 +41,7 @@ def overview(request: Request, scope: ScopeDep, db: SessionDep, day: str | None 
     start, end = day_bounds_utc(db, the_day)
     figures = kpis.summarise(db, start, end, key=lambda r: r.queue_id)
     queues = db.scalars(select(Queue).order_by(Queue.priority.desc(), Queue.name)).all()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "queue": q,
             "kpi": figures.get(q.id) or kpis.Tally().figures(),
