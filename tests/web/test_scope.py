@@ -34,7 +34,6 @@ def test_an_agent_reaches_their_own_page_and_no_one_elses_by_guessing(
         "/teams",
         "/api/v1/teams/team-a/summary",
         "/report",
-        "/api/v1/report",
         "/report/export.csv",
         "/admin/users",
         "/admin/audit",

@@ -114,20 +114,6 @@ def report_page(
     )
 
 
-@router.get("/api/v1/report", tags=["reports"])
-def report_data(
-    scope: ScopeDep,
-    db: SessionDep,
-    day: str | None = None,
-    days: int = 1,
-    grain: str = "30",
-    queue: str | None = None,
-) -> list[dict[str, Any]]:
-    """Interval figures (offered, answered, abandoned, SL, ASA, abandonment, AHT) per interval."""
-    scope.require("reports")
-    return _series(db, _day(day, db), days, grain, queue)
-
-
 COLUMNS = [
     "interval",
     "offered",
