@@ -176,7 +176,14 @@ def serve(
     engine = _ready_engine(db)
     os.environ["CCOPS_DATABASE_URL"] = engine.url.render_as_string(hide_password=False)
     console.print(f"ccops on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run("ccops.api.app:create_app", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run(
+        "ccops.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        timeout_graceful_shutdown=2,  # open wallboard streams must not hold a stop
+    )
 
 
 @app.command("demo")
@@ -243,7 +250,18 @@ def _simulate_demo(engine, days: int, seed: int) -> None:  # type: ignore[no-unt
 
 
 def _demo_users(engine) -> None:  # type: ignore[no-untyped-def]
-    """Demo sign-ins, one per role (printed so a visitor can try each view)."""
+    """Demo sign-ins, one per role, printed so a visitor can try each view."""
+    from ccops.web import create_demo_users
+    from ccops.web.demo import DEMO_PASSWORD
+
+    users = create_demo_users(engine)
+    token = users.pop("api_token", None)
+    table = Table("user", "role", "password", title="demo sign-ins")
+    for name, role in users.items():
+        table.add_row(name, role, DEMO_PASSWORD)
+    console.print(table)
+    if token:
+        console.print(f"API token for POST /api/v1/events: [bold]{token}[/]")
 
 
 def main() -> None:
