@@ -378,3 +378,23 @@ def test_follow_reads_appended_lines_survives_rotation_and_resumes(tmp_path: Pat
     assert sum(Counter(r.summary.read for r in results).elements()) == len(
         [x for x in lines if x.strip()]
     )
+
+
+def test_follow_reads_a_truncated_file_from_its_start(tmp_path: Path) -> None:
+    from ccops.store import make_engine, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'live.db'}")
+    upgrade(engine)
+    log = tmp_path / "queue_log"
+    lines = (FIXTURES / "queue_log.known_answers").read_text().splitlines(keepends=True)
+    log.write_text("".join(lines))
+    first = follow_queue_log(engine, log, max_idle_seconds=0.05, poll_seconds=0.05)
+    assert first.summary.read == len([x for x in lines if x.strip()])
+    log.write_text("".join(lines[:6]))  # copytruncate-style rotation: same inode, shorter
+    again = follow_queue_log(engine, log, max_idle_seconds=0.05, poll_seconds=0.05)
+    assert again.summary.read == 6 and again.summary.accepted == 0  # re-read, nothing new
+    assert load_checkpoint(engine, log) == {
+        "inode": log.stat().st_ino,
+        "offset": log.stat().st_size,
+        "line": 6,
+    }
