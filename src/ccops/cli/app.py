@@ -216,15 +216,25 @@ def demo(
 def _simulate_demo(engine, days: int, seed: int) -> None:  # type: ignore[no-untyped-def]
     """Run the digital twin of the demo center and ingest its events like any other source."""
     import time
+    from dataclasses import replace
+    from datetime import UTC, datetime, timedelta
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from ccops.ingest.pipeline import Ingestor
-    from ccops.sim import demo_run
+    from ccops.sim import DEMO_SCENARIO, demo_run, load_scenario
 
     started = time.perf_counter()
-    with console.status(f"simulating {days} days of the demo center…"):
-        run = demo_run(days=days, seed=seed)
+    # The history ends yesterday, so "today" and "yesterday" on the pages are live-looking days;
+    # it starts on a Monday because the scenario's weekly profile starts on Monday.
+    scenario = load_scenario(DEMO_SCENARIO)
+    today = datetime.now(UTC).date()
+    first = today - timedelta(days=days)
+    monday = first - timedelta(days=first.weekday())
+    scenario = replace(scenario, start=datetime(monday.year, monday.month, monday.day, tzinfo=UTC))
+    span = (today - monday).days
+    with console.status(f"simulating {span} days of the demo center…"):
+        run = demo_run(scenario, days=span, seed=seed)
     console.print(f"simulated {run.total:,} events in {time.perf_counter() - started:.1f} s")
     ingestor = Ingestor(engine, source=f"ccops-sim:demo:seed={seed}")
     progress = Progress(
