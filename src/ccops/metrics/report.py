@@ -9,11 +9,13 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from ibis.backends import BaseBackend
 from sqlalchemy import Engine
 
@@ -39,23 +41,42 @@ Moment = date | datetime | str
 
 @dataclass(slots=True)
 class Report:
-    """A computed report: one row per combination of dimension values, with each metric."""
+    """A computed report: one row per combination of dimension values, with each metric.
+
+    `table` is columnar (Arrow): dimension columns (time buckets as local timestamps or dates),
+    then one column per metric, then `contacts` when explained. `sums` holds the summed measures
+    by raw key (time buckets as local epoch seconds), for roll-ups and checks.
+    """
 
     metrics: tuple[Metric, ...]
     dimensions: tuple[Dimension, ...]
-    rows: list[dict[str, Any]]
+    table: pa.Table
+    sums: pa.Table
     time_zone: str = "UTC"
     start: datetime | None = None
     end: datetime | None = None
     elapsed_seconds: float = 0.0
     explained: bool = False
-    measures: dict[tuple[Any, ...], dict[str, float | None]] = field(default_factory=dict)
 
     @property
     def columns(self) -> list[str]:
         """Dimension ids, then metric ids (then `contacts` when explained)."""
         cols = [d.id for d in self.dimensions] + [m.id for m in self.metrics]
         return [*cols, "contacts"] if self.explained else cols
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """The rows as dicts keyed by dimension and metric ids (Python values)."""
+        rows: list[dict[str, Any]] = self.table.to_pylist()
+        return rows
+
+    @property
+    def measures(self) -> dict[tuple[Any, ...], dict[str, Any]]:
+        """Summed measures per raw key tuple (time buckets as local epoch seconds)."""
+        keys = [d.id for d in self.dimensions]
+        return {
+            tuple(rec.pop(k) for k in keys): rec for rec in self.sums.to_pylist()
+        }
 
     def json_rows(self) -> list[dict[str, Any]]:
         """Rows with time buckets as ISO 8601 text (local to the report's zone)."""
@@ -119,18 +140,6 @@ def _has_cost_rates(con: BaseBackend) -> bool:
     a = con.table(Agent.__tablename__)
     n = a.filter(a.cost_rate_per_hour.notnull()).count().to_pyarrow().as_py()
     return bool(n)
-
-
-def _sort_key(key: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple((v is None, v if v is not None else 0) for v in key)
-
-
-def _number(value: Any) -> float | int | None:
-    if value is None:
-        return None
-    if isinstance(value, int | float):
-        return value
-    return float(value)  # Decimal from PostgreSQL sums
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,43 +211,107 @@ def run_report(
     """
     started = time.perf_counter()
     plan = _plan(source, metrics, by, start, end, time_zone, as_of)
-    dims = plan.dims
-    keys = [d.id for d in dims]
-    sums: dict[tuple[Any, ...], dict[str, float | None]] = defaultdict(dict)
-    contact_measures = [m for m in plan.measures if MEASURES[m].source == "contacts"]
-    state_measures = [m for m in plan.measures if MEASURES[m].source == "agent_states"]
-    for wanted, facts_of in (
-        (contact_measures, contact_facts),
-        (state_measures, state_facts),
-    ):
-        if not wanted:
-            continue
-        table = aggregate(facts_of(plan.con, dims, wanted, plan.scope), dims, wanted)
-        for rec in table.to_pyarrow().to_pylist():
-            key = tuple(rec[k] for k in keys)
-            sums[key].update({m: _number(rec[m]) for m in wanted})
-    explained = _explain(plan.con, dims, contact_measures, plan.scope) if explain else {}
-    rows = []
-    for key in sorted(sums, key=_sort_key):
-        row: dict[str, Any] = {}
-        for d, v in zip(dims, key, strict=True):
-            row[d.id] = bucket_value(d, v) if d.is_time and v is not None else v
-        for metric in plan.metrics:
-            row[metric.id] = metric.value(sums[key])
-        if explain:
-            row["contacts"] = explained.get(key, [])
-        rows.append(row)
+    sums = _sums(plan)
+    table = _metric_table(plan, sums)
+    if explain:
+        contact_measures = [m for m in plan.measures if MEASURES[m].source == "contacts"]
+        explained = _explain(plan.con, plan.dims, contact_measures, plan.scope)
+        keys = zip(*(sums.column(d.id).to_pylist() for d in plan.dims), strict=True)
+        lists = [explained.get(k, []) for k in keys] if plan.dims else [explained.get((), [])]
+        table = table.append_column("contacts", pa.array(lists, pa.list_(pa.string())))
     return Report(
         plan.metrics,
-        dims,
-        rows,
+        plan.dims,
+        table,
+        sums,
         time_zone=plan.time_zone,
         start=plan.scope.start,
         end=plan.scope.end,
         elapsed_seconds=time.perf_counter() - started,
         explained=explain,
-        measures=dict(sums),
     )
+
+
+_NULL_KEY = "\uffff<null>"
+
+
+def _engine_sums(plan: _Plan, source: str) -> pa.Table | None:
+    """One source's measures summed per dimension key by the engine, with uniform types."""
+    wanted = [m for m in plan.measures if MEASURES[m].source == source]
+    if not wanted:
+        return None
+    facts_of = contact_facts if source == "contacts" else state_facts
+    table = aggregate(facts_of(plan.con, plan.dims, wanted, plan.scope), plan.dims, wanted)
+    arrow = table.to_pyarrow()
+    cols: dict[str, pa.Array] = {}
+    for d in plan.dims:
+        col = arrow.column(d.id)
+        if d.is_time or d.id == "vip_tier":
+            cols[d.id] = pc.cast(col, pa.int64())
+        else:
+            cols[d.id] = pc.cast(col, pa.string())
+    for m in wanted:
+        cols[m] = pc.cast(arrow.column(m), pa.float64())  # Decimal sums from PostgreSQL too
+    return pa.table(cols)
+
+
+def _sums(plan: _Plan) -> pa.Table:
+    """Measures of both sources merged on the dimension key (full outer), sorted by key."""
+    found = (_engine_sums(plan, "contacts"), _engine_sums(plan, "agent_states"))
+    parts = [t for t in found if t is not None]
+    keys = [d.id for d in plan.dims]
+    if len(parts) == 1:
+        merged = parts[0]
+    elif not keys:
+        merged = pa.table({n: parts[i].column(n) for i in (0, 1) for n in parts[i].column_names})
+    else:
+        # Arrow joins never match null keys; agent/team may be null on both sides
+        text = [d.id for d in plan.dims if not (d.is_time or d.id == "vip_tier")]
+
+        def sentinel(t: pa.Table) -> pa.Table:
+            for k in text:
+                t = t.set_column(t.column_names.index(k), k, pc.fill_null(t.column(k), _NULL_KEY))
+            return t
+
+        merged = sentinel(parts[0]).join(
+            sentinel(parts[1]), keys=keys, join_type="full outer", coalesce_keys=True
+        )
+        for k in text:
+            col = merged.column(k)
+            restored = pc.if_else(pc.equal(col, _NULL_KEY), pa.scalar(None, pa.string()), col)
+            merged = merged.set_column(merged.column_names.index(k), k, restored)
+    for m in plan.measures:  # a source with no row for a key counted nothing there
+        if m != "agent_cost":  # ...but an unknown cost stays unknown
+            merged = merged.set_column(
+                merged.column_names.index(m), m, pc.fill_null(merged.column(m), 0.0)
+            )
+    if keys and merged.num_rows:
+        order = pc.sort_indices(merged, sort_keys=[(k, "ascending", "at_end") for k in keys])
+        merged = merged.take(order)
+    return merged
+
+
+def _metric_table(plan: _Plan, sums: pa.Table) -> pa.Table:
+    """Dimension columns for display, then each metric as sum(numerator) × scale ÷ sum(den)."""
+    cols: dict[str, pa.Array] = {}
+    for d in plan.dims:
+        col = sums.column(d.id)
+        if d.is_time:
+            ts = pc.cast(pc.multiply(col, 1_000_000), pa.timestamp("us"))
+            cols[d.id] = pc.cast(ts, pa.date32()) if d.id in ("day", "week", "month") else ts
+        else:
+            cols[d.id] = col
+    for metric in plan.metrics:
+        assert metric.numerator is not None  # parse_metrics refuses metrics that require data
+        num = sums.column(metric.numerator)
+        if metric.denominator is None:
+            cols[metric.id] = pc.cast(num, pa.int64()) if metric.unit == "contacts" else num
+            continue
+        den = sums.column(metric.denominator)
+        ratio = pc.divide(pc.multiply(num, metric.scale) if metric.scale != 1 else num, den)
+        null = pa.scalar(None, pa.float64())
+        cols[metric.id] = pc.if_else(pc.equal(den, 0.0), null, ratio)
+    return pa.table(cols)
 
 
 def _explain(
