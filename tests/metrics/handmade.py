@@ -20,9 +20,9 @@ DAY1 = datetime(2026, 11, 2, tzinfo=UTC)
 DAY2 = DAY1 + timedelta(days=1)
 
 
-def _at(day: datetime, hhmm: str, seconds: float = 0) -> datetime:
-    h, m = (int(x) for x in hhmm.split(":"))
-    return day + timedelta(hours=h, minutes=m, seconds=seconds)
+def _at(day: datetime, hhmm: str) -> datetime:
+    h, m, *sec = hhmm.split(":")
+    return day + timedelta(hours=int(h), minutes=int(m), seconds=float(sec[0]) if sec else 0)
 
 
 def _iso(ts: datetime) -> str:
@@ -59,7 +59,7 @@ CONTACTS: list[tuple[Any, ...]] = [
      {}),
 ]  # fmt: skip
 
-# agent, day, [(hh:mm, state)] — each state lasts until the next
+# agent, day, [(hh:mm[:ss.fff], state)] — each state lasts until the next
 STATES: list[tuple[str, datetime, list[tuple[str, str]]]] = [
     (
         "a1",
@@ -87,6 +87,11 @@ STATES: list[tuple[str, datetime, list[tuple[str, str]]]] = [
             ("09:30", "lunch"),
             ("10:00", "offline"),
         ],
+    ),
+    (  # sub-second timestamps: durations count in whole (floored) seconds on every engine
+        "a5",
+        DAY2,
+        [("10:00:00.700", "available"), ("10:10:00.400", "talking"), ("10:20:00.900", "offline")],
     ),
 ]
 

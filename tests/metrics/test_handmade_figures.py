@@ -146,3 +146,10 @@ def test_metrics_without_their_data_say_what_is_missing(center: str) -> None:
         run_report(center, "adherence", "day")
     with pytest.raises(MetricUnavailableError, match="survey"):
         run_report(center, "csat", "day")
+
+
+def test_sub_second_state_times_count_whole_seconds_on_every_engine(center: str) -> None:
+    day2 = date(2026, 11, 3)
+    rows = _by(run_report(center, "occupancy,utilization", "day,agent", day2, day2).rows, "agent")
+    assert rows["a5"]["occupancy"] == 600 / 1200
+    assert rows["a5"]["utilization"] == 1.0

@@ -40,6 +40,11 @@ class Scope:
     months: tuple[int, ...] = (0,)  # local epochs of month starts covering the data, ascending
 
 
+def _seconds(ts: ir.TimestampValue) -> ir.IntegerValue:
+    """Whole epoch seconds (floored), the same on every engine whatever the sub-second part."""
+    return ts.epoch_seconds().cast("float64").floor()
+
+
 def _flag(cond: ir.BooleanValue) -> ir.IntegerValue:
     return ibis.cases((cond, 1), else_=0)
 
@@ -96,14 +101,14 @@ def _fcr_repeats(con: BaseBackend, scope: Scope) -> ir.Table:
     first = base.select(
         rid=base.id,
         rcust=base.customer_id,
-        rat=base.offered_at.epoch_seconds(),
+        rat=_seconds(base.offered_at),
         rreason=base.reason,
         rqueue=base.queue_id,
     )
     inbound = known.filter(known.direction.isnull() | (known.direction != "outbound"))
     later = inbound.select(
         lcust=inbound.customer_id,
-        lat=inbound.offered_at.epoch_seconds(),
+        lat=_seconds(inbound.offered_at),
         lreason=inbound.reason,
         lqueue=inbound.queue_id,
     )
@@ -165,7 +170,7 @@ def contact_facts(
         r = r.left_join(rep, r.id == rep.repeat_id)
     for d in dims:
         if d.is_time:
-            cols[d.id] = bucket(_local(r.offered_at.epoch_seconds(), scope), d, scope)
+            cols[d.id] = bucket(_local(_seconds(r.offered_at), scope), d, scope)
         elif d.id in ("queue", "agent", "team"):
             cols[d.id] = r[d.id]
         elif d.id in ("channel", "direction"):
@@ -224,8 +229,8 @@ def state_facts(
         s = s.filter(s.start_at < scope.end)
     if scope.start is not None:
         s = s.filter(s.end_at.isnull() | (s.end_at > scope.start))
-    st = s.start_at.epoch_seconds()
-    en = s.end_at.epoch_seconds().fill_null(scope.as_of)
+    st = _seconds(s.start_at)
+    en = _seconds(s.end_at).fill_null(scope.as_of)
     if scope.start is not None:
         st = ibis.greatest(st, _epoch(scope.start))
     if scope.end is not None:

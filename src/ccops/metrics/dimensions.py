@@ -151,7 +151,7 @@ def month_starts(lo: int, hi: int) -> list[int]:
     """Epochs of the first of each month from the month holding `lo` to the one holding `hi`."""
     first = EPOCH + timedelta(seconds=lo)
     year, month = first.year, first.month
-    out = []
+    out: list[int] = []
     while True:
         start = epoch(datetime(year, month, 1))
         if start > hi:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -74,9 +75,7 @@ class Report:
     def measures(self) -> dict[tuple[Any, ...], dict[str, Any]]:
         """Summed measures per raw key tuple (time buckets as local epoch seconds)."""
         keys = [d.id for d in self.dimensions]
-        return {
-            tuple(rec.pop(k) for k in keys): rec for rec in self.sums.to_pylist()
-        }
+        return {tuple(rec.pop(k) for k in keys): rec for rec in self.sums.to_pylist()}
 
     def json_rows(self) -> list[dict[str, Any]]:
         """Rows with time buckets as ISO 8601 text (local to the report's zone)."""
@@ -150,6 +149,12 @@ class _Plan:
     scope: Scope
     time_zone: str
     measures: tuple[str, ...]
+    owned: bool  # the connection was opened here, so it is closed here
+
+    def close(self) -> None:
+        """Close the backend connection if this plan opened it."""
+        if self.owned:
+            self.con.disconnect()
 
 
 def _plan(
@@ -169,7 +174,26 @@ def _plan(
     end_utc = _utc(_parse_moment(end), tz, end=True)
     if start_utc is not None and end_utc is not None and end_utc <= start_utc:
         raise MetricError("the report's end is not after its start")
-    con = source if isinstance(source, BaseBackend) else connect(source)
+    owned = not isinstance(source, BaseBackend)
+    con: BaseBackend = source if isinstance(source, BaseBackend) else connect(source)
+    try:
+        return _plan_on(con, owned, chosen, dims, tz, start_utc, end_utc, as_of)
+    except BaseException:
+        if owned:
+            con.disconnect()
+        raise
+
+
+def _plan_on(
+    con: BaseBackend,
+    owned: bool,
+    chosen: tuple[Metric, ...],
+    dims: tuple[Dimension, ...],
+    tz: ZoneInfo,
+    start_utc: datetime | None,
+    end_utc: datetime | None,
+    as_of: datetime | None,
+) -> _Plan:
     needed = tuple(sorted({m for metric in chosen for m in metric.measures}))
     if "agent_cost" in needed and not _has_cost_rates(con):
         ids = ", ".join(m.id for m in chosen if "agent_cost" in m.measures)
@@ -190,7 +214,7 @@ def _plan(
         if monthly:
             months = month_starts(lo + min(o for _, o in segs), hi + max(o for _, o in segs))
     scope = Scope(start_utc, end_utc, tuple(segs), as_of_epoch, tuple(months))
-    return _Plan(con, chosen, dims, scope, tz.key, needed)
+    return _Plan(con, chosen, dims, scope, tz.key, needed, owned)
 
 
 def run_report(
@@ -211,14 +235,17 @@ def run_report(
     """
     started = time.perf_counter()
     plan = _plan(source, metrics, by, start, end, time_zone, as_of)
-    sums = _sums(plan)
-    table = _metric_table(plan, sums)
-    if explain:
-        contact_measures = [m for m in plan.measures if MEASURES[m].source == "contacts"]
-        explained = _explain(plan.con, plan.dims, contact_measures, plan.scope)
-        keys = zip(*(sums.column(d.id).to_pylist() for d in plan.dims), strict=True)
-        lists = [explained.get(k, []) for k in keys] if plan.dims else [explained.get((), [])]
-        table = table.append_column("contacts", pa.array(lists, pa.list_(pa.string())))
+    try:
+        sums = _sums(plan)
+        table = _metric_table(plan, sums)
+        if explain:
+            contact_measures = [m for m in plan.measures if MEASURES[m].source == "contacts"]
+            explained = _explain(plan.con, plan.dims, contact_measures, plan.scope)
+            keys = zip(*(sums.column(d.id).to_pylist() for d in plan.dims), strict=True)
+            lists = [explained.get(k, []) for k in keys] if plan.dims else [explained.get((), [])]
+            table = table.append_column("contacts", pa.array(lists, pa.list_(pa.string())))
+    finally:
+        plan.close()
     return Report(
         plan.metrics,
         plan.dims,
@@ -343,11 +370,13 @@ def explain_contacts(
     """
     plan = _plan(source, metrics, by, start, end, time_zone, None)
     needed = [m for m in plan.measures if MEASURES[m].source == "contacts"]
-    if not needed:
-        return []
-    facts = contact_facts(plan.con, plan.dims, needed, plan.scope, with_key=True)
+    try:
+        facts = contact_facts(plan.con, plan.dims, needed, plan.scope, with_key=True)
+        records = facts.to_pyarrow().to_pylist() if needed else []
+    finally:
+        plan.close()
     out = []
-    for rec in facts.to_pyarrow().to_pylist():
+    for rec in records:
         for d in plan.dims:
             if d.is_time and rec[d.id] is not None:
                 rec[d.id] = bucket_value(d, rec[d.id])
