@@ -249,10 +249,26 @@ def state_facts(
         s = s.mutate(b0=(s.ls - al) // w, b1=(s.le - 1 - al) // w)
         s = s.mutate(span=s.b1 - s.b0)
         top = s.span.max().to_pyarrow().as_py() or 0
-        nums = ibis.memtable({"n": list(range(int(top) + 1))})
-        s = s.join(nums, s.span >= nums.n)
-        s = s.mutate(bstart=(s.b0 + s.n) * w + al)
-        s = s.mutate(dur=ibis.least(s.le, s.bstart + w) - ibis.greatest(s.ls, s.bstart))
+        # Most states lie in one bucket; only those crossing a boundary are joined with the
+        # bucket offsets 1..top (a small table), so the join stays small on every engine.
+        single = s.filter(s.span == 0).mutate(bstart=s.b0 * w + al)
+        single = single.mutate(dur=single.le - single.ls)
+        keep = ["state", "bstart", "dur", *(c for c in ("agent", "team", "rate") if c in s.columns)]
+
+        def same_schema(t: ir.Table) -> ir.Table:
+            return t.select(**{c: t[c].cast(t[c].type().copy(nullable=True)) for c in keep})
+
+        if top > 0:
+            nums = ibis.memtable({"n": list(range(int(top) + 1))})
+            crossing = s.filter(s.span > 0)
+            multi = crossing.join(nums, crossing.span >= nums.n)
+            multi = multi.mutate(bstart=(multi.b0 + multi.n) * w + al)
+            multi = multi.mutate(
+                dur=ibis.least(multi.le, multi.bstart + w) - ibis.greatest(multi.ls, multi.bstart)
+            )
+            s = same_schema(single).union(same_schema(multi), distinct=False)
+        else:
+            s = same_schema(single)
         s = s.mutate(**{grain.id: bucket(s.bstart, grain, scope) if w == DAY else s.bstart})
     else:
         s = s.mutate(dur=s.le - s.ls)
