@@ -53,12 +53,10 @@ def write_xlsx(report: Report, path: Path) -> None:
 
 
 def write_parquet(report: Report, path: Path) -> None:
-    """A Parquet file of the rows (time buckets as dates/timestamps)."""
-    import pyarrow as pa
+    """A Parquet file of the report's Arrow table (time buckets as dates/timestamps)."""
     import pyarrow.parquet as pq
 
-    columns = {c: [row[c] for row in report.rows] for c in report.columns}
-    pq.write_table(pa.table(columns) if report.rows else pa.table({c: [] for c in columns}), path)
+    pq.write_table(report.table, path)
 
 
 def write(report: Report, fmt: str, path: Path) -> None:
