@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
 import pyarrow.parquet as pq
 import pytest
 import typer
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from ccops.api.routes.report import router
+from ccops.api import create_app
 from ccops.cli.report import export, metrics_app, report
+from ccops.store.models import Agent, Team
+from ccops.web import create_user
+from tests.web.conftest import PASSWORD, sign_in
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "metrics.md"
 runner = CliRunner()
@@ -124,25 +128,55 @@ def test_metrics_list_and_docs_check(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def client(center_store: Engine) -> TestClient:
-    """An app with only the report router, on the handmade center's store."""
-    app = FastAPI()
-    app.state.engine = center_store
-    app.include_router(router, prefix="/api/v1")
-    return TestClient(app)
+def client(center_store: Engine) -> Iterator[TestClient]:
+    """The app on the handmade center's store, with a manager, t1's lead and agent a1 as users."""
+    with Session(center_store) as db:
+        team = db.scalar(select(Team.id).where(Team.key == "t1"))
+        a1 = db.scalar(select(Agent.id).where(Agent.key == "a1"))
+        create_user(db, "manager", PASSWORD, "manager")
+        create_user(db, "lead", PASSWORD, "team_lead", team_id=team)
+        create_user(db, "a1", PASSWORD, "agent", agent_id=a1)
+        db.commit()
+    url = center_store.url.render_as_string(hide_password=False)
+    with TestClient(create_app(url)) as c:
+        yield c
+
+
+def signed_in(client: TestClient, username: str) -> TestClient:
+    """The client signed in as `username` through the sign-in form."""
+    return sign_in(client, username, PASSWORD)
 
 
 def test_get_report_returns_the_same_rows_as_the_cli(client: TestClient, db: str) -> None:
     params = {"metrics": "service_level,asa_seconds,aht_seconds,abandon_rate", "by": "day,queue",
               "from": "2026-11-02", "to": "2026-11-02"}  # fmt: skip
-    response = client.get("/api/v1/report", params=params)
+    response = signed_in(client, "manager").get("/api/v1/report", params=params)
     assert response.status_code == 200, response.text
     cli_rows = runner.invoke(cli, ["report", *ARGS, *DAY, "-f", "json", "--db", db]).output
     assert response.json() == orjson.loads(cli_rows)
 
 
+def test_get_report_needs_a_signed_in_user(client: TestClient) -> None:
+    assert client.get("/api/v1/report").status_code == 401
+
+
+def test_get_report_covers_only_the_people_a_user_may_see(client: TestClient) -> None:
+    params = {"metrics": "answered,occupancy", "by": "agent"}
+    every = {r["agent"] for r in signed_in(client, "manager").get("/api/v1/report", params=params)
+             .json()}  # fmt: skip
+    assert {"a1", "a2", "a3"} <= every
+    client.cookies.clear()
+    team = {r["agent"] for r in signed_in(client, "lead").get("/api/v1/report", params=params)
+            .json()}  # fmt: skip
+    assert team == {"a1", "a2"}
+    client.cookies.clear()
+    rows = signed_in(client, "a1").get("/api/v1/report", params=params).json()
+    assert [r["agent"] for r in rows] == ["a1"]
+    assert rows[0]["answered"] == 5  # s1, s3, s7, s10 and s12: the contacts a1 answered
+
+
 def test_get_report_refuses_what_it_cannot_compute_with_422(client: TestClient) -> None:
-    response = client.get("/api/v1/report", params={"metrics": "adherence"})
+    response = signed_in(client, "manager").get("/api/v1/report", params={"metrics": "adherence"})
     assert response.status_code == 422
     assert "schedules" in response.json()["detail"]
 

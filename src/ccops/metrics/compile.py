@@ -38,6 +38,7 @@ class Scope:
     offsets: tuple[tuple[int, int], ...]  # (from UTC epoch, offset seconds), ascending
     as_of: int  # UTC epoch that closes agent states still open
     months: tuple[int, ...] = (0,)  # local epochs of month starts covering the data, ascending
+    agents: tuple[int, ...] | None = None  # only these agents' contacts and states (None: all)
 
 
 def _seconds(ts: ir.TimestampValue) -> ir.IntegerValue:
@@ -95,6 +96,8 @@ def _fcr_repeats(con: BaseBackend, scope: Scope) -> ir.Table:
     base = known.filter(c.answered_at.notnull(), c.ended_at.notnull())
     if scope.start is not None:
         base = base.filter(base.offered_at >= scope.start)
+    if scope.agents is not None:
+        base = base.filter(base.agent_id.isin(scope.agents))
     if scope.end is not None:
         base = base.filter(base.offered_at < scope.end)
         known = known.filter(known.offered_at < scope.end + timedelta(seconds=FCR_WINDOW_SECONDS))
@@ -143,6 +146,8 @@ def contact_facts(
         c = c.filter(c.offered_at >= scope.start)
     if scope.end is not None:
         c = c.filter(c.offered_at < scope.end)
+    if scope.agents is not None:
+        c = c.filter(c.agent_id.isin(scope.agents))
     r = c
     cols: dict[str, Any] = {}
     if NEEDS_QUEUE_CONFIG.intersection(wanted) or "queue" in names:
@@ -225,6 +230,8 @@ def state_facts(
     names = {d.id for d in dims}
     s = con.table(AgentStateInterval.__tablename__)
     s = s.filter(s.state != "offline")
+    if scope.agents is not None:
+        s = s.filter(s.agent_id.isin(scope.agents))
     if scope.end is not None:
         s = s.filter(s.start_at < scope.end)
     if scope.start is not None:

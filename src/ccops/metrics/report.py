@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -165,6 +165,7 @@ def _plan(
     end: Moment | None,
     time_zone: str | None,
     as_of: datetime | None,
+    agents: Sequence[int] | None = None,
 ) -> _Plan:
     chosen = parse_metrics(metrics if isinstance(metrics, str) else list(metrics))
     dims = parse_dimensions(by if by is None or isinstance(by, str) else list(by))
@@ -177,7 +178,11 @@ def _plan(
     owned = not isinstance(source, BaseBackend)
     con: BaseBackend = source if isinstance(source, BaseBackend) else connect(source)
     try:
-        return _plan_on(con, owned, chosen, dims, tz, start_utc, end_utc, as_of)
+        plan = _plan_on(con, owned, chosen, dims, tz, start_utc, end_utc, as_of)
+        if agents is None:
+            return plan
+        limited = replace(plan.scope, agents=tuple(sorted(set(agents))) or (-1,))  # -1: no one
+        return replace(plan, scope=limited)
     except BaseException:
         if owned:
             con.disconnect()
@@ -226,15 +231,17 @@ def run_report(
     time_zone: str | None = None,
     as_of: datetime | None = None,
     explain: bool = False,
+    agents: Sequence[int] | None = None,
 ) -> Report:
     """Compute `metrics` cut `by` dimensions for contacts offered in [start, end].
 
     `start`/`end` dates are days in `time_zone` (`end` inclusive); datetimes are instants (naive =
     UTC; `end` exclusive). Time buckets are local to `time_zone` (default UTC). Agent states still
-    open are counted up to `as_of` (default now).
+    open are counted up to `as_of` (default now). `agents` (store ids) limits the report to those
+    agents' contacts and states: how a team lead or an agent sees only their own.
     """
     started = time.perf_counter()
-    plan = _plan(source, metrics, by, start, end, time_zone, as_of)
+    plan = _plan(source, metrics, by, start, end, time_zone, as_of, agents)
     try:
         sums = _sums(plan)
         table = _metric_table(plan, sums)

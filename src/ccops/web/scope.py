@@ -99,6 +99,12 @@ class Scope:
             return Team.id == self.team_id
         return false()
 
+    def agent_id_list(self, session: Session) -> list[int] | None:
+        """Store ids of the agents this user may read; None when that is every agent."""
+        if self.sees_everyone:
+            return None
+        return list(session.scalars(select(Agent.id).where(self.agents())))
+
     def agent(self, session: Session, agent_id: int) -> Agent:
         """The agent if within scope; 404 otherwise (the same answer as for an unknown id)."""
         found = session.scalar(select(Agent).where(Agent.id == agent_id, self.agents()))

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
-from ccops.api.deps import EngineDep
+from ccops.api.deps import EngineDep, ScopeDep, SessionDep
 from ccops.metrics import MetricError, SourceError, catalog_json, render_html, run_report
 
 router = APIRouter()
@@ -18,6 +18,8 @@ router = APIRouter()
 @router.get("/report")
 async def get_report(
     engine: EngineDep,
+    scope: ScopeDep,
+    session: SessionDep,
     metrics: str = Query(
         "service_level,asa_seconds,aht_seconds,abandon_rate",
         description="Comma-separated metric ids (see GET /metrics).",
@@ -28,10 +30,14 @@ async def get_report(
     tz: str = Query("UTC", description="Time zone of buckets and days (IANA name)."),
     explain: bool = Query(False, description="List the contacts behind each row."),
 ) -> list[dict[str, Any]]:
-    """Rows keyed by dimension ids and metric ids; ratios are sums over sums."""
+    """Rows keyed by dimension ids and metric ids; ratios are sums over sums.
+
+    A team lead's report covers their team's agents, an agent's their own contacts and states.
+    """
+    agents = scope.agent_id_list(session)
     try:
         result = await run_in_threadpool(
-            run_report, engine, metrics, by, start, end, tz, None, explain
+            run_report, engine, metrics, by, start, end, tz, None, explain, agents
         )
     except SourceError as exc:
         raise HTTPException(status_code=503, detail=str(exc)) from exc
