@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ccops.metrics import CATALOG, MEASURES, render_html, render_markdown
@@ -27,3 +28,10 @@ def test_every_metric_is_computable_or_says_what_it_requires() -> None:
         assert (metric.numerator is None) == (metric.requires is not None), metric.id
         assert all(m in MEASURES for m in metric.measures), metric.id
         assert metric.formula and metric.name_zh and metric.dimensions
+
+
+def test_every_metric_has_its_formula_in_chinese_too() -> None:
+    for metric in CATALOG.values():
+        assert re.search(r"[\u4e00-\u9fff]", metric.formula_zh), metric.id
+        assert bool(metric.notes) == bool(metric.notes_zh), metric.id
+        assert bool(metric.target_note) == bool(metric.target_note_zh), metric.id

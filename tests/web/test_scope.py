@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -9,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ccops.store.models import Agent
 from ccops.web.scope import Scope, mask
+from ccops.web.templating import pct
 from tests.web.conftest import Floor, sign_in
 
 
@@ -102,3 +105,20 @@ def test_a_queue_with_no_contacts_today_has_nobody_waiting(client: TestClient) -
     sign_in(client, "manager")
     queues = client.get("/api/v1/wallboard").json()["queues"]
     assert queues and all(q["waiting"] == 0 and q["oldest_wait"] is None for q in queues)
+
+
+def test_the_overview_shows_the_catalogs_figures(client: TestClient) -> None:
+    """The page and GET /api/v1/report give the same service level and abandonment per queue."""
+    sign_in(client, "manager")
+    html = client.get("/?day=2026-11-02").text
+    params = {"metrics": "offered,service_level,abandon_rate", "by": "queue",
+              "from": "2026-11-02", "to": "2026-11-02"}  # fmt: skip
+    rows = client.get("/api/v1/report", params=params).json()
+    assert rows and sum(r["offered"] for r in rows) > 0
+    for row in rows:
+        cells = re.search(rf'data-queue="{row["queue"]}">(.*?)</tr>', html, re.S)
+        assert cells, row["queue"]
+        numbers = re.findall(r'class="num[^"]*">\s*([^<]+?)\s*<', cells.group(1))
+        assert numbers[0] == str(row["offered"])
+        assert numbers[1] == pct(row["service_level"])
+        assert numbers[3] == pct(row["abandon_rate"])

@@ -176,9 +176,7 @@ CONTACT_EVENT_TYPES = (
     "contact.wrapped",
 )
 
-_ADAPTER: TypeAdapter[Event] = TypeAdapter(
-    Annotated[Event, Field(discriminator="type")]
-)
+_ADAPTER: TypeAdapter[Event] = TypeAdapter(Annotated[Event, Field(discriminator="type")])
 
 
 class EventError(ValueError):

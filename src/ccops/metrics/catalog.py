@@ -9,7 +9,7 @@ The measures themselves — per contact or per agent-state second — are Ibis e
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from ccops.metrics.dimensions import AGENT_DIMENSIONS, CONTACT_DIMENSIONS
@@ -82,6 +82,9 @@ class Metric:
     requires: str | None = None
     notes: str = ""
     dimensions: frozenset[str] = field(default=CONTACT_DIMENSIONS)
+    formula_zh: str = ""
+    target_note_zh: str = ""
+    notes_zh: str = ""
 
     @property
     def is_ratio(self) -> bool:
@@ -120,7 +123,7 @@ def _count(
 _CATALOG: tuple[Metric, ...] = (
     _count("offered", "Offered", "呼入量", "Contacts that entered a queue (IVR-contained contacts "
            "are counted apart, as ivr_contained).", OFFERED),
-    _count("ivr_contained", "IVR contained", "IVR自助完成量",
+    _count("ivr_contained", "IVR contained", "自助语音完成量",
            "Contacts whose outcome is contained_in_ivr (served by self-service).",
            ("contact.offered", "contact.ended")),
     _count("answered", "Answered", "接通量", "Offered contacts an agent answered.", ANSWER),
@@ -218,12 +221,70 @@ _CATALOG: tuple[Metric, ...] = (
            requires="qa"),
 )  # fmt: skip
 
-CATALOG: dict[str, Metric] = {m.id: m for m in _CATALOG}
+# Simplified Chinese: (formula, target note, notes) of each metric, for the web app's pages.
+_ZH: dict[str, tuple[str, str, str]] = {
+    "offered": ("进入队列的联络数（在自助语音导航中完成的联络另行统计）。", "", ""),
+    "ivr_contained": ("在自助语音导航中完成（由自助服务解决）的联络数。", "", ""),
+    "answered": ("进入队列后被坐席接起的联络数。", "", ""),
+    "handled": ("已接通且通话已结束的联络数（结果为已处理或已转接）。", "", ""),
+    "abandoned": ("未接通、且等待不少于队列短时放弃阈值 S 秒（默认 5 秒）后放弃的联络数。", "", ""),
+    "short_abandoned": (
+        "未接通、等待不足队列阈值 S 秒即放弃的联络数；不计入服务水平和放弃率的分母。", "", ""),
+    "service_level": (
+        "在队列阈值 T 秒内（等待 ≤ T，默认 20 秒）接通的联络数 ÷"
+        "（进入队列的联络数 − 短时放弃数）。",
+        "按队列：队列的服务水平目标", ""),
+    "asa_seconds": ("已接通联络的排队等待总时长 ÷ 已接通联络数。", "通常为队列的阈值 T", ""),
+    "abandon_rate": ("等待 S 秒及以上后放弃的联络数 ÷（进入队列的联络数 − 短时放弃数）。", "", ""),
+    "aht_seconds": ("（通话 + 保持 + 话后处理时长）÷ 已处理联络数。", "", ""),
+    "talk_seconds": ("已处理联络的通话秒数 ÷ 已处理联络数。", "", ""),
+    "hold_seconds": ("已处理联络的保持秒数 ÷ 已处理联络数。", "", ""),
+    "acw_seconds": ("已处理联络的话后处理秒数 ÷ 已处理联络数。", "", ""),
+    "transfer_rate": ("结果为转接的已处理联络数 ÷ 已处理联络数。", "", ""),
+    "fcr_rate": (
+        "客户在本次联络后 7 天内未因同一原因再次呼入的已处理联络数 ÷ 客户已知的已处理联络数。"
+        "两次联络都没有原因时，“同一原因”指“同一队列”。", "",
+        "距最新数据不足 7 天的联络为暂定值：重复联络可能还会到来。"),
+    "occupancy": (
+        "处理时长（通话、保持、话后处理）÷（处理时长 + 空闲时长：可用、振铃），"
+        "按坐席状态计算。", "",
+        "过高过低都不好：占用率低是闲置成本，过高会让坐席疲惫。"),
+    "utilization": (
+        "有效时长（处理 + 可用）÷ 登录时长（除离线外的所有状态）。"
+        "排班接入前以登录时长代替带薪时长。",
+        "", ""),
+    "productivity": ("已处理联络数 ÷ 坐席有效小时数（处理 + 可用时长）。", "", ""),
+    "cost_per_contact": (
+        "坐席成本（登录小时数 × 坐席每小时成本）÷ 已处理联络数。", "",
+        "需要配置坐席每小时成本；未配置的坐席不计成本。暂未分摊管理费用。"),
+    "cost_per_resolved_contact": (
+        "坐席成本 ÷ 首次解决的联络数（首次解决率的分子）。", "", "需要配置坐席每小时成本。"),
+    "adherence": ("处于排班所定活动的分钟数 ÷ 排班分钟数，按坐席和时段计算。", "", ""),
+    "conformance": ("实际工作分钟数 ÷ 排班工作分钟数。", "", ""),
+    "shrinkage": (
+        "带薪时间中不能处理联络的部分（休息、培训、会议、缺勤）÷ 带薪时间；"
+        "计划内与计划外分开统计。",
+        "", ""),
+    "csat": ("1–5 分制中打 4–5 分的调查答卷数 ÷ 调查答卷数。", "", ""),
+    "nps": ("调查答卷中推荐者（9–10 分）占比 − 贬损者（0–6 分）占比。", "", ""),
+    "ces": ("调查答卷的客户费力度平均分。", "", ""),
+    "accuracy": ("没有准确性缺陷的质检评估数 ÷ 质检评估数。", "", ""),
+}  # fmt: skip
+
+CATALOG: dict[str, Metric] = {
+    m.id: replace(m, formula_zh=_ZH[m.id][0], target_note_zh=_ZH[m.id][1], notes_zh=_ZH[m.id][2])
+    for m in _CATALOG
+}
 
 REQUIREMENTS = {
     "schedules": "published agent schedules (workforce management)",
     "surveys": "post-contact survey answers (channel evaluation)",
     "qa": "quality evaluations (quality management)",
+}
+REQUIREMENTS_ZH = {
+    "schedules": "已发布的坐席排班（劳动力管理）",
+    "surveys": "联络后的满意度调查答卷（渠道评价）",
+    "qa": "质检评估（质量管理）",
 }
 
 

@@ -3,22 +3,24 @@
 Used by the wallboard and its Server-Sent Events stream. Agents are read through the user's
 `Scope`; queue figures are centre-wide aggregates that every role may see.
 
-Definitions (to be replaced by the metric catalog's once `ccops.metrics` offers live figures):
+Live state (not KPIs, so not in the catalog):
 - waiting: contacts offered today with no answer, abandonment or end yet;
-- oldest wait: now − the earliest offer among those;
-- SL so far today: answered within the queue's threshold T ÷ (answered + abandoned after the
-  queue's short-abandon threshold S), over contacts offered today.
+- oldest wait: now − the earliest offer among those.
+KPIs so far today (service level, answered, abandoned) come from the metric catalog, so the
+wallboard, the overview and every report give the same figure for the same day.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Engine, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from ccops.store.models import Agent, AgentStateInterval, Contact, Queue, Team
+from ccops.web import kpis
 from ccops.web.clock import day_start_utc, utcnow
 from ccops.web.scope import Scope
 
@@ -36,21 +38,43 @@ STATE_LIMITS: dict[str, float] = {
 }
 
 
+# Catalog figures so far today, shared by every wallboard for a moment (they are centre-wide).
+TODAY_CACHE_SECONDS = 0.25
+_today_cache: dict[tuple[str, datetime], tuple[float, dict[str, dict[str, Any]]]] = {}
+
+
+def today_by_queue(session: Session, day_start: datetime, now: datetime) -> dict[str, Any]:
+    """The catalog's answered, abandoned and service level per queue key since `day_start`."""
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    key = (engine.url.render_as_string(hide_password=False), day_start)
+    hit = _today_cache.get(key)
+    if hit and hit[0] > time.monotonic():
+        return hit[1]
+    figures = kpis.figures(
+        engine,
+        session,
+        ["queue"],
+        day_start,
+        max(now, day_start) + timedelta(seconds=1),
+        metrics=("answered", "abandoned", "service_level"),
+    )
+    found = {k[0]: v for k, v in figures.items()}
+    if len(_today_cache) > 64:
+        _today_cache.clear()
+    _today_cache[key] = (time.monotonic() + TODAY_CACHE_SECONDS, found)
+    return found
+
+
 def queue_board(session: Session, now: datetime, day_start: datetime) -> list[dict[str, Any]]:
-    """Per queue: waiting now, oldest wait, VIPs waiting, and SL so far today."""
+    """Per queue: waiting now, oldest wait, VIPs waiting, and SL so far today (the catalog's)."""
     waiting = and_(
         Contact.id.is_not(None),  # the outer join's empty row is not a waiting contact
         Contact.answered_at.is_(None),
         Contact.abandoned_at.is_(None),
         Contact.ended_at.is_(None),
     )
-    answered = Contact.answered_at.is_not(None)
-    abandoned = and_(
-        Contact.abandoned_at.is_not(None),
-        Contact.answered_at.is_(None),
-        func.coalesce(Contact.wait_seconds, 0) > Queue.short_abandon_seconds,
-    )
-    in_sl = and_(answered, func.coalesce(Contact.wait_seconds, 0) <= Queue.sl_threshold_seconds)
+    today = today_by_queue(session, day_start, now)
     stmt = (
         select(
             Queue.id,
@@ -62,9 +86,6 @@ def queue_board(session: Session, now: datetime, day_start: datetime) -> list[di
             func.sum(case((waiting, 1), else_=0)),
             func.min(case((waiting, Contact.offered_at))),
             func.sum(case((and_(waiting, func.coalesce(Contact.vip_tier, 0) > 0), 1), else_=0)),
-            func.sum(case((answered, 1), else_=0)),
-            func.sum(case((abandoned, 1), else_=0)),
-            func.sum(case((in_sl, 1), else_=0)),
         )
         .select_from(Queue)
         .outerjoin(
@@ -85,11 +106,8 @@ def queue_board(session: Session, now: datetime, day_start: datetime) -> list[di
         wait_n,
         oldest,
         vip,
-        ans,
-        aband,
-        sl_n,
     ) in session.execute(stmt).all():
-        closed = (ans or 0) + (aband or 0)
+        kpi = today.get(key, {})
         rows.append(
             {
                 "id": qid,
@@ -99,9 +117,9 @@ def queue_board(session: Session, now: datetime, day_start: datetime) -> list[di
                 "waiting": wait_n or 0,
                 "vip_waiting": vip or 0,
                 "oldest_wait": max(0.0, (now - oldest).total_seconds()) if oldest else None,
-                "answered": ans or 0,
-                "abandoned": aband or 0,
-                "sl": (sl_n or 0) / closed if closed else None,
+                "answered": kpi.get("answered", 0),
+                "abandoned": kpi.get("abandoned", 0),
+                "sl": kpi.get("service_level"),
                 "sl_target": target,
                 "sl_threshold": threshold,
             }

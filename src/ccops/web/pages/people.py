@@ -7,13 +7,13 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from ccops.api.deps import CurrentUser, ScopeDep, SessionDep
 from ccops.store.models import Agent, Contact, Customer, Queue, Team
 from ccops.web import floor, kpis
-from ccops.web.clock import center_zone, day_bounds_utc, local_day, utcnow
+from ccops.web.clock import day_bounds_utc, local_day, utcnow
 from ccops.web.scope import Scope
 from ccops.web.templating import render
 
@@ -28,13 +28,12 @@ def agent_summary(db: Session, scope: Scope, agent: Agent) -> dict[str, Any]:
     today = local_day(db, now)
     first = today - timedelta(days=TREND_DAYS - 1)
     start, end = day_bounds_utc(db, first, TREND_DAYS)
-    zone = center_zone(db)
     mine = (Contact.agent_id == agent.id) & scope.contacts()
-    by_day = kpis.summarise(
-        db, start, end, key=lambda r: kpis.bucket(r.offered_at, "day", zone), where=mine
-    )
+    engine = db.get_bind()
+    assert isinstance(engine, Engine)
+    by_day = kpis.figures(engine, db, ["day"], start, end, [agent.id])
     trend = [
-        {"day": d.isoformat(), **(by_day.get(kpis.bucket_day(d)) or kpis.Tally().figures())}
+        {"day": d.isoformat(), **(by_day.get((d,)) or kpis.empty())}
         for d in kpis.daily(TREND_DAYS, today)
     ]
     recent = db.execute(
@@ -107,17 +106,9 @@ def team_summary(db: Session, scope: Scope, team: Team) -> dict[str, Any]:
         select(Agent).where(Agent.team_id == team.id, scope.agents()).order_by(Agent.name)
     ).all()
     ids = [a.id for a in members]
-    figures = (
-        kpis.summarise(
-            db,
-            start,
-            end,
-            key=lambda r: r.agent_id,
-            where=Contact.agent_id.in_(ids) & scope.contacts(),
-        )
-        if ids
-        else {}
-    )
+    engine = db.get_bind()
+    assert isinstance(engine, Engine)
+    figures = kpis.figures(engine, db, ["agent"], start, end, ids) if ids else {}
     states = {a["id"]: a for a in floor.agent_board(db, scope, now) if a["id"] in set(ids)}
     return {
         "team": {"id": team.id, "key": team.key, "name": team.name},
@@ -126,7 +117,7 @@ def team_summary(db: Session, scope: Scope, team: Team) -> dict[str, Any]:
                 "id": a.id,
                 "key": a.key,
                 "name": a.name,
-                "kpi": figures.get(a.id) or kpis.Tally().figures(),
+                "kpi": figures.get((a.key,)) or kpis.empty(),
                 "state": states.get(a.id),
             }
             for a in members

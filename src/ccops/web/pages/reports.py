@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from ccops.api.deps import ScopeDep, SessionDep
+from ccops.api.deps import EngineDep, ScopeDep, SessionDep
 from ccops.store.models import Contact, Queue
 from ccops.web import kpis
-from ccops.web.clock import center_zone, day_bounds_utc, local_day, utcnow
-from ccops.web.templating import render
+from ccops.web.clock import day_bounds_utc, local_day, utcnow
+from ccops.web.templating import language_of, render
 
 router = APIRouter()
 
@@ -34,17 +34,19 @@ def _day(value: str | None, session: Session) -> date:
 
 
 @router.get("/", include_in_schema=False)
-def overview(request: Request, scope: ScopeDep, db: SessionDep, day: str | None = None) -> Response:
-    """Per queue for one day: SL, ASA, abandonment, AHT against targets."""
+def overview(
+    request: Request, scope: ScopeDep, db: SessionDep, engine: EngineDep, day: str | None = None
+) -> Response:
+    """Per queue for one day: SL, ASA, abandonment, AHT against targets (the catalog's)."""
     scope.require("overview")
     the_day = _day(day, db)
     start, end = day_bounds_utc(db, the_day)
-    figures = kpis.summarise(db, start, end, key=lambda r: r.queue_id)
+    figures = kpis.figures(engine, db, ["queue"], start, end, scope.agent_id_list(db))
     queues = db.scalars(select(Queue).order_by(Queue.priority.desc(), Queue.name)).all()
     rows: list[dict[str, Any]] = [
         {
             "queue": q,
-            "kpi": figures.get(q.id) or kpis.Tally().figures(),
+            "kpi": figures.get((q.key,)) or kpis.empty(),
             "target": kpis.queue_targets(q),
         }
         for q in queues
@@ -66,24 +68,34 @@ def overview(request: Request, scope: ScopeDep, db: SessionDep, day: str | None 
 
 
 def _series(
-    db: Session, first: date, days: int, grain: str, queue: str | None
+    engine: Engine,
+    db: Session,
+    agents: list[int] | None,
+    first: date,
+    days: int,
+    grain: str,
+    queue: str | None,
 ) -> list[dict[str, Any]]:
     if grain not in GRAINS:
         raise HTTPException(400, f"grain must be one of {', '.join(GRAINS)}")
     if not 1 <= days <= MAX_DAYS:
         raise HTTPException(400, f"days must be 1 to {MAX_DAYS}")
     start, end = day_bounds_utc(db, first, days)
-    zone = center_zone(db)
-    where = None
+    time_dim = kpis.GRAIN_DIMENSIONS[grain]
+    by = [time_dim]
     if queue:
-        qid = db.scalar(select(Queue.id).where(Queue.key == queue))
-        if qid is None:
+        if db.scalar(select(Queue.id).where(Queue.key == queue)) is None:
             raise HTTPException(404, "no such queue")
-        where = Contact.queue_id == qid
-    figures = kpis.summarise(
-        db, start, end, key=lambda r: kpis.bucket(r.offered_at, grain, zone), where=where
-    )
-    return [{"interval": k.isoformat(timespec="minutes"), **v} for k, v in sorted(figures.items())]
+        by.append("queue")
+    figures = kpis.figures(engine, db, by, start, end, agents)
+    rows = []
+    for key, values in sorted(figures.items()):
+        if queue and key[1] != queue:
+            continue
+        at = key[0]
+        label = at.isoformat(timespec="minutes") if isinstance(at, datetime) else at.isoformat()
+        rows.append({"interval": label, **values})
+    return rows
 
 
 @router.get("/report", include_in_schema=False)
@@ -91,6 +103,7 @@ def report_page(
     request: Request,
     scope: ScopeDep,
     db: SessionDep,
+    engine: EngineDep,
     day: str | None = None,
     days: int = 1,
     grain: str = "30",
@@ -99,7 +112,7 @@ def report_page(
     """The interval report: charts by 15/30 minutes, day or week, with CSV and Excel exports."""
     scope.require("reports")
     first = _day(day, db)
-    rows = _series(db, first, days, grain, queue)
+    rows = _series(engine, db, scope.agent_id_list(db), first, days, grain, queue)
     queues = db.scalars(select(Queue).order_by(Queue.name)).all()
     return render(
         request,
@@ -114,17 +127,7 @@ def report_page(
     )
 
 
-COLUMNS = [
-    "interval",
-    "offered",
-    "answered",
-    "abandoned",
-    "handled",
-    "service_level",
-    "asa",
-    "abandonment",
-    "aht",
-]
+COLUMNS = ["interval", *kpis.PAGE_METRICS]
 
 
 @router.get("/report/export.{fmt}", include_in_schema=False)
@@ -132,6 +135,7 @@ def report_export(
     fmt: str,
     scope: ScopeDep,
     db: SessionDep,
+    engine: EngineDep,
     day: str | None = None,
     days: int = 1,
     grain: str = "30",
@@ -139,7 +143,7 @@ def report_export(
 ) -> Response:
     """The interval report as CSV or Excel."""
     scope.require("reports")
-    rows = _series(db, _day(day, db), days, grain, queue)
+    rows = _series(engine, db, scope.agent_id_list(db), _day(day, db), days, grain, queue)
     name = f"ccops-report-{day or 'today'}-{grain}"
     if fmt == "csv":
         out = io.StringIO()
@@ -173,4 +177,4 @@ def report_export(
 @router.get("/definitions", include_in_schema=False)
 def definitions(request: Request, _scope: ScopeDep) -> Response:
     """How every figure on these pages is computed."""
-    return render(request, "definitions.html", definitions=kpis.DEFINITIONS)
+    return render(request, "definitions.html", definitions=kpis.definitions(language_of(request)))

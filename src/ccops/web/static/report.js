@@ -17,7 +17,7 @@
   Plotly.newPlot("chart-sl", [
     { x: x, y: rows.map(function (r) { return r.service_level === null ? null : r.service_level * 100; }),
       name: L.sl + " %", type: "scatter", mode: "lines+markers" },
-    { x: x, y: rows.map(function (r) { return r.aht; }), name: L.aht + " (s)", type: "scatter",
+    { x: x, y: rows.map(function (r) { return r.aht_seconds; }), name: L.aht + " (s)", type: "scatter",
       mode: "lines", yaxis: "y2" },
   ], Object.assign(layout(L.quality), { yaxis2: { overlaying: "y", side: "right" } }),
   { responsive: true, displaylogo: false });
