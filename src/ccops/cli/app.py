@@ -221,7 +221,7 @@ def _simulate_demo(engine, days: int, seed: int) -> None:  # type: ignore[no-unt
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from ccops.ingest.pipeline import Ingestor
+    from ccops.ingest.simulated import ingest_simulation
     from ccops.sim import DEMO_SCENARIO, demo_run, load_scenario
 
     started = time.perf_counter()
@@ -236,7 +236,6 @@ def _simulate_demo(engine, days: int, seed: int) -> None:  # type: ignore[no-unt
     with console.status(f"simulating {span} days of the demo center…"):
         run = demo_run(scenario, days=span, seed=seed)
     console.print(f"simulated {run.total:,} events in {time.perf_counter() - started:.1f} s")
-    ingestor = Ingestor(engine, source=f"ccops-sim:demo:seed={seed}")
     progress = Progress(
         "[bold]storing events",
         BarColumn(),
@@ -246,11 +245,13 @@ def _simulate_demo(engine, days: int, seed: int) -> None:  # type: ignore[no-unt
     )
     with progress:
         task = progress.add_task("events", total=run.total)
-        for i, event in enumerate(run.events(), start=1):
-            ingestor.add_event(event)
-            if i % 10_000 == 0:
-                progress.update(task, completed=i)
-        summary = ingestor.close()
+        summary = ingest_simulation(
+            engine,
+            run,
+            scenario,
+            source=f"ccops-sim:demo:seed={seed}",
+            on_progress=lambda n: progress.update(task, completed=n),
+        )
         progress.update(task, completed=run.total)
     console.print(
         f"stored {summary.accepted:,} events → {summary.contacts:,} contacts, "

@@ -186,7 +186,9 @@ def contact_facts(
     handled = answered & r.ended_at.notnull()
     offered = r.outcome.isnull() | (r.outcome != "contained_in_ivr")
     wait = r.wait_seconds.fill_null(0.0)
-    abandoned = r.answered_at.isnull() & (r.outcome == "abandoned")
+    # fill_null: a contact still waiting has no outcome, and NOT(NULL) would drop it from the
+    # service-level and abandonment denominators, where "offered − short abandons" counts it
+    abandoned = r.answered_at.isnull() & (r.outcome.fill_null("") == "abandoned")
     talk, hold, acw = (r[n].fill_null(0.0) for n in ("talk_seconds", "hold_seconds", "acw_seconds"))
     exprs: dict[str, Any] = {}
     for m in wanted:

@@ -17,7 +17,7 @@ from ccops.sim.kpis import Estimate, mean_ci
 from ccops.sim.records import CONTAINED, HANDLED, ContactRecords, FloatArray
 from ccops.sim.scenario import Scenario
 
-INTERVAL_KPIS = ("offered", "service_level", "asa_seconds", "abandon_rate")
+INTERVAL_KPIS = ("offered", "service_level", "asa_seconds", "abandon_rate", "aht_seconds")
 RUN_KPIS = (*INTERVAL_KPIS, "first_contact_resolution")
 
 
@@ -52,6 +52,7 @@ def _interval_kpis(
     keep = records.outcome != CONTAINED
     arrival, queue = records.arrival[keep], records.queue[keep]
     answered, abandoned = records.answered[keep], records.abandoned[keep]
+    ended, wrapped = records.ended[keep], records.wrapped[keep]
     slot = np.minimum((arrival // length).astype(np.int64), n_intervals - 1)
     cell = queue * n_intervals + slot
     size = q_count * n_intervals
@@ -61,6 +62,10 @@ def _interval_kpis(
     wait = np.where(is_ans, answered - arrival, abandoned - arrival)
     is_ab = ~np.isnan(abandoned) & ~is_ans
     short = is_ab & (wait < short_s)
+    handled = is_ans & ~np.isnan(ended)
+    # talk + hold + after-call work, as the emitted events carry them
+    after = np.where(wrapped > ended, wrapped - ended, 0.0)
+    handle = np.where(handled, np.maximum(ended - answered, records.hold[keep]) + after, 0.0)
 
     def count(mask: np.ndarray, weights: np.ndarray | None = None) -> FloatArray:
         w = mask.astype(np.float64) if weights is None else np.where(mask, weights, 0.0)
@@ -76,6 +81,7 @@ def _interval_kpis(
             "service_level": count(is_ans & (wait <= within)) / base,
             "asa_seconds": count(is_ans, wait) / answered_n,
             "abandon_rate": count(is_ab & ~short) / base,
+            "aht_seconds": count(handled, handle) / count(handled),
         }
 
 

@@ -1,0 +1,50 @@
+"""A simulated center into the store: its events through the ingest path, its queues configured.
+
+The digital twin has no back door: its events enter like any real source's. What events do not
+carry — each queue's service-level threshold T, short-abandon threshold S and priority, which a
+real center sets in its configuration — is taken from the scenario, so the metric catalog measures
+the twin's queues exactly as the simulator does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Engine
+
+from ccops.ingest.pipeline import Ingestor, IngestSummary
+from ccops.sim.demo import DemoRun
+from ccops.sim.scenario import Scenario
+from ccops.store.config import QueueSettings, configure_queues
+
+
+def queue_settings(scenario: Scenario) -> list[QueueSettings]:
+    """The scenario's queues as store configuration (T, S, priority, channel)."""
+    return [
+        QueueSettings(
+            key=q.name,
+            channel=q.channel,
+            sl_threshold_seconds=q.answer_within,
+            short_abandon_seconds=q.short_abandon,
+            priority=q.priority,
+        )
+        for q in scenario.queues
+    ]
+
+
+def ingest_simulation(
+    engine: Engine,
+    run: DemoRun,
+    scenario: Scenario,
+    source: str,
+    on_progress: Callable[[int], None] | None = None,
+) -> IngestSummary:
+    """Store a simulated run's events (idempotent, like any import) and configure its queues."""
+    ingestor = Ingestor(engine, source=source)
+    for i, event in enumerate(run.events(), start=1):
+        ingestor.add_event(event)
+        if on_progress is not None and i % 10_000 == 0:
+            on_progress(i)
+    summary = ingestor.close()
+    configure_queues(engine, queue_settings(scenario))
+    return summary
