@@ -1,8 +1,10 @@
 """A small center with hand-computed answers: contacts and agent states as canonical events.
 
 Queue `sales` keeps the defaults (T = 20 s, S = 5 s); queue `support` is configured T = 30 s,
-S = 10 s. Agents a1 and a2 are in team `t1`; a1 costs 20 an hour. Expected figures are worked out
-by hand in tests/metrics/test_handmade_figures.py.
+S = 10 s. Agents a1 and a2 are in team `t1`; a1 costs 20 an hour. QA evaluations (`EVALUATIONS`)
+cover every case of the accuracy rule: clean, defect, disputes upheld/amended/voided/still open,
+a calibration score and an evaluation whose accuracy section is all N/A. Expected figures are
+worked out by hand in tests/metrics/test_handmade_figures.py and test_accuracy.py.
 """
 
 from __future__ import annotations
@@ -11,10 +13,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.orm import Session
 
 from ccops.events import parse_event
 from ccops.ingest.pipeline import ingest_events
+from ccops.quality.forms import ACCURACY, DEFAULT_FORM, Form, Item, ItemKind, Section
+from ccops.store import quality_repo
 from ccops.store.models import Agent, Queue, Team
+from ccops.store.quality_models import QaCalibrationSession
 
 DAY1 = datetime(2026, 11, 2, tzinfo=UTC)
 DAY2 = DAY1 + timedelta(days=1)
@@ -166,7 +172,83 @@ def configure(engine: Engine) -> None:
         conn.execute(update(Agent).where(Agent.key == "a1").values(cost_rate_per_hour=20.0))
 
 
+# A form whose accuracy section may be wholly N/A (then the evaluation is not counted).
+MINI_FORM = Form(
+    key="mini",
+    name="Mini form",
+    sections=(
+        Section(ACCURACY, "Accuracy", 50, (Item("acc_ok", "Accurate"),)),
+        Section("manner", "Manner", 50, (Item("polite", "Polite"),)),
+    ),
+)
+
+# contact, form, accuracy defect?, what happens next (None, acknowledged, upheld, amended,
+# voided, disputed = still open, calibration, na = accuracy section N/A)
+EVALUATIONS: list[tuple[str, str, bool, str | None]] = [
+    ("s1", "default", True, None),  # a1 day 1: counted, defect
+    ("s3", "default", False, None),  # a1 day 1: counted, accurate
+    ("s7", "default", False, "acknowledged"),  # a1 day 1: counted, accurate
+    ("s2", "default", True, "amended"),  # a2 day 1: overturned → counted accurate
+    ("s6", "default", True, "upheld"),  # a2 day 1: counted, defect
+    ("s9", "default", True, "voided"),  # a2 day 1: not counted
+    ("p1", "mini", False, "na"),  # a3 day 1: accuracy N/A → not counted
+    ("p3", "default", True, "calibration"),  # a3 day 1: calibration score → not counted
+    ("p3", "default", False, None),  # a3 day 1: counted, accurate
+    ("p5", "default", True, "disputed"),  # a4 day 1 (chat, VIP 2): open dispute → defect
+    ("s10", "default", False, None),  # a1 day 2: counted, accurate
+    ("p6", "default", True, None),  # a3 day 2 (outbound): counted, defect
+]
+
+
+def _answers(defect: bool) -> dict[str, Any]:
+    base = {
+        i.key: (i.scale_max if i.kind is ItemKind.SCALE else "yes") for i in DEFAULT_FORM.items()
+    }
+    return {**base, "acc_correct_record": "no"} if defect else base
+
+
+def evaluate(engine: Engine) -> None:
+    """Store `EVALUATIONS` through the quality repository, disputes decided as listed."""
+    when = DAY2 + timedelta(days=1)
+    with Session(engine) as db:
+        default = quality_repo.publish_form(db, DEFAULT_FORM)
+        mini = quality_repo.publish_form(db, MINI_FORM)
+        qa = quality_repo.ensure_evaluator(db, "qa-1")
+        calibration = QaCalibrationSession(
+            name="week 45", form_version_id=default.id, created_at=when.replace(tzinfo=None)
+        )
+        db.add(calibration)
+        db.flush()
+        for contact, form, defect, then in EVALUATIONS:
+            if form == "mini":
+                answers: dict[str, Any] = {"acc_ok": "na", "polite": "yes"}
+            else:
+                answers = _answers(defect)
+            evaluation = quality_repo.save_evaluation(
+                db,
+                contact=contact,
+                evaluator_id=qa.id,
+                form_version_id=(mini if form == "mini" else default).id,
+                answers=answers,
+                calibration_session_id=calibration.id if then == "calibration" else None,
+            )
+            if then == "acknowledged":
+                quality_repo.acknowledge(db, evaluation.id)
+            elif then in ("upheld", "amended", "voided", "disputed"):
+                dispute = quality_repo.open_dispute(db, evaluation.id, "I updated the record")
+                if then != "disputed":
+                    quality_repo.decide_dispute(
+                        db,
+                        dispute.id,
+                        then,
+                        note="checked the recording",
+                        answers={"acc_correct_record": "yes"} if then == "amended" else None,
+                    )
+        db.commit()
+
+
 def build(engine: Engine) -> None:
     """Load the handmade center into an empty, migrated store."""
     ingest(engine, contact_event_dicts() + state_event_dicts())
     configure(engine)
+    evaluate(engine)

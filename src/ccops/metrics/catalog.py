@@ -17,13 +17,14 @@ from ccops.metrics.errors import MetricUnavailableError, UnknownMetricError
 
 Unit = Literal["contacts", "ratio", "seconds", "contacts_per_hour", "currency_per_contact", "score"]
 Better = Literal["higher", "lower"]
-Source = Literal["contacts", "agent_states"]
+Source = Literal["contacts", "agent_states", "qa_evaluations"]
 
 OFFERED = ("contact.offered",)
 ANSWER = ("contact.offered", "contact.answered")
 ABANDON = ("contact.offered", "contact.abandoned", "contact.ended")
 HANDLE = ("contact.answered", "contact.ended", "contact.wrapped")
 STATES = ("agent.state",)
+QA = ("contact.offered", "contact.answered")  # plus the quality module's evaluations
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,14 @@ MEASURES: dict[str, Measure] = {
         Measure("staffed_time", "agent_states", "handle_time + idle_time"),
         Measure("logged_in_time", "agent_states", "seconds in any state but offline"),
         Measure("agent_cost", "agent_states", "logged-in hours × the agent's cost_rate_per_hour"),
+        Measure(
+            "qa_evaluated",
+            "qa_evaluations",
+            "1 for a counted QA evaluation (not void, not calibration) with its accuracy flag set",
+        ),
+        Measure(
+            "qa_accurate", "qa_evaluations", "1 for a counted QA evaluation with no accuracy defect"
+        ),
     )
 }
 
@@ -217,8 +226,13 @@ _CATALOG: tuple[Metric, ...] = (
            "Mean customer-effort score of survey answers.", "score", "lower", None,
            requires="surveys"),
     Metric("accuracy", "Accuracy", "准确率",
-           "QA evaluations with no accuracy defect ÷ QA evaluations.", "ratio", "higher", None,
-           requires="qa"),
+           "QA evaluations with no accuracy defect ÷ QA evaluations, counting evaluations that "
+           "are not void, not calibration scores and whose accuracy section was applicable; "
+           "bucketed by the evaluated contact's offer time.", "ratio", "higher", "qa_accurate",
+           "qa_evaluated", target=0.95, events=QA,
+           notes="A disputed evaluation counts as it stands until decided: upheld, it keeps its "
+           "figures; amended (overturned), it counts with the corrected answers' rescoring; "
+           "voided, it stops counting. Agent and team are the evaluated agent's."),
 )  # fmt: skip
 
 # Simplified Chinese: (formula, target note, notes) of each metric, for the web app's pages.
@@ -268,7 +282,11 @@ _ZH: dict[str, tuple[str, str, str]] = {
     "csat": ("1–5 分制中打 4–5 分的调查答卷数 ÷ 调查答卷数。", "", ""),
     "nps": ("调查答卷中推荐者（9–10 分）占比 − 贬损者（0–6 分）占比。", "", ""),
     "ces": ("调查答卷的客户费力度平均分。", "", ""),
-    "accuracy": ("没有准确性缺陷的质检评估数 ÷ 质检评估数。", "", ""),
+    "accuracy": (
+        "没有准确性缺陷的质检评估数 ÷ 质检评估数；只计未作废、非校准、且准确性部分适用的评估，"
+        "按被评联络的进入时间归入时段。", "",
+        "申诉未裁决前按现有结果计入：维持原判则结果不变；改判（修正）后按更正的答案重新评分计入；"
+        "作废则不再计入。坐席和班组指被评估的坐席及其班组。"),
 }  # fmt: skip
 
 CATALOG: dict[str, Metric] = {
@@ -279,12 +297,10 @@ CATALOG: dict[str, Metric] = {
 REQUIREMENTS = {
     "schedules": "published agent schedules (workforce management)",
     "surveys": "post-contact survey answers (channel evaluation)",
-    "qa": "quality evaluations (quality management)",
 }
 REQUIREMENTS_ZH = {
     "schedules": "已发布的坐席排班（劳动力管理）",
     "surveys": "联络后的满意度调查答卷（渠道评价）",
-    "qa": "质检评估（质量管理）",
 }
 
 

@@ -19,6 +19,7 @@ from ibis.backends import BaseBackend
 from ccops.metrics.catalog import MEASURES
 from ccops.metrics.dimensions import DAY, EPOCH, Dimension
 from ccops.store.models import Agent, AgentStateInterval, Contact, Customer, Queue, Team
+from ccops.store.quality_models import COUNTED_STATUSES, QaEvaluation
 
 HANDLE_STATES = ("talking", "holding", "after_call_work")
 IDLE_STATES = ("available", "ringing")
@@ -296,6 +297,67 @@ def state_facts(
             exprs[m] = dur * s.rate / 3600.0  # null for agents without a rate
     keys = {d.id: s[d.id] for d in dims}
     return s.select(**keys, **exprs)
+
+
+def evaluation_facts(
+    con: BaseBackend,
+    dims: Sequence[Dimension],
+    measures: Iterable[str],
+    scope: Scope,
+    with_key: bool = False,
+) -> ir.Table:
+    """One row per QA evaluation counted for accuracy, by the evaluated contact's dimensions.
+
+    Counted (docs/quality.md): status in COUNTED_STATUSES (not void), not a calibration score,
+    accuracy flag set (the accuracy section applied). The time bucket is the contact's offer
+    time; agent and team are the evaluated agent's.
+    """
+    wanted = [m for m in measures if MEASURES[m].source == "qa_evaluations"]
+    names = {d.id for d in dims}
+    e = con.table(QaEvaluation.__tablename__)
+    e = e.filter(
+        e.status.isin(COUNTED_STATUSES),
+        e.calibration_session_id.isnull(),
+        e.accuracy_defect.notnull(),
+    )
+    if scope.agents is not None:
+        e = e.filter(e.agent_id.isin(scope.agents))
+    e = e.select(ev_contact=e.contact_id, ev_agent=e.agent_id, ev_defect=e.accuracy_defect)
+    c = con.table(Contact.__tablename__)
+    c = c.filter(c.offered_at.notnull())
+    if scope.start is not None:
+        c = c.filter(c.offered_at >= scope.start)
+    if scope.end is not None:
+        c = c.filter(c.offered_at < scope.end)
+    r = e.join(c, e.ev_contact == c.id)
+    cols: dict[str, Any] = {}
+    if "queue" in names:
+        q = con.table(Queue.__tablename__).select(q_pk="id", queue="key")
+        r = r.left_join(q, r.queue_id == q.q_pk)
+    if names & {"agent", "team"}:
+        a = _agents(con)
+        r = r.left_join(a, r.ev_agent == a.agent_pk)
+    if names & {"segment", "vip_tier"}:
+        cu = con.table(Customer.__tablename__)
+        cu = cu.select(cu_pk=cu.id, cu_segment=cu.segment, cu_vip=cu.vip_tier)
+        r = r.left_join(cu, r.customer_id == cu.cu_pk)
+        cols["segment"] = r.segment.fill_null(r.cu_segment)
+        cols["vip_tier"] = r.vip_tier.fill_null(r.cu_vip)
+    for d in dims:
+        if d.is_time:
+            cols[d.id] = bucket(_local(_seconds(r.offered_at), scope), d, scope)
+        elif d.id in ("queue", "agent", "team", "channel", "direction"):
+            cols[d.id] = r[d.id]
+    if with_key:
+        cols["contact"] = r.key
+    defect = r.ev_defect  # boolean on every engine (SQLite stores 0/1 and Ibis reads boolean)
+    exprs: dict[str, Any] = {}
+    for m in wanted:
+        if m == "qa_evaluated":
+            exprs[m] = ibis.literal(1)
+        elif m == "qa_accurate":
+            exprs[m] = _flag(~defect)
+    return r.select(**cols, **exprs)
 
 
 def _epoch(ts: datetime) -> int:

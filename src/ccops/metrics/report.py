@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -20,8 +20,14 @@ import pyarrow.compute as pc
 from ibis.backends import BaseBackend
 from sqlalchemy import Engine
 
-from ccops.metrics.catalog import MEASURES, Metric, parse_metrics
-from ccops.metrics.compile import Scope, aggregate, contact_facts, state_facts
+from ccops.metrics.catalog import MEASURES, Metric, Source, parse_metrics
+from ccops.metrics.compile import (
+    Scope,
+    aggregate,
+    contact_facts,
+    evaluation_facts,
+    state_facts,
+)
 from ccops.metrics.dimensions import (
     DAY,
     DIMENSIONS,
@@ -246,8 +252,7 @@ def run_report(
         sums = _sums(plan)
         table = _metric_table(plan, sums)
         if explain:
-            contact_measures = [m for m in plan.measures if MEASURES[m].source == "contacts"]
-            explained = _explain(plan.con, plan.dims, contact_measures, plan.scope)
+            explained = _explain(plan.con, plan.dims, plan.measures, plan.scope)
             keys = zip(*(sums.column(d.id).to_pylist() for d in plan.dims), strict=True)
             lists = [explained.get(k, []) for k in keys] if plan.dims else [explained.get((), [])]
             table = table.append_column("contacts", pa.array(lists, pa.list_(pa.string())))
@@ -267,15 +272,21 @@ def run_report(
 
 
 _NULL_KEY = "\uffff<null>"
+SOURCES: tuple[Source, ...] = ("contacts", "agent_states", "qa_evaluations")
+FACTS: dict[Source, Callable[[BaseBackend, Sequence[Dimension], Sequence[str], Scope], Any]] = {
+    "contacts": contact_facts,
+    "agent_states": state_facts,
+    "qa_evaluations": evaluation_facts,
+}
 
 
-def _engine_sums(plan: _Plan, source: str) -> pa.Table | None:
+def _engine_sums(plan: _Plan, source: Source) -> pa.Table | None:
     """One source's measures summed per dimension key by the engine, with uniform types."""
     wanted = [m for m in plan.measures if MEASURES[m].source == source]
     if not wanted:
         return None
-    facts_of = contact_facts if source == "contacts" else state_facts
-    table = aggregate(facts_of(plan.con, plan.dims, wanted, plan.scope), plan.dims, wanted)
+    facts = FACTS[source](plan.con, plan.dims, wanted, plan.scope)
+    table = aggregate(facts, plan.dims, wanted)
     arrow = table.to_pyarrow()
     cols: dict[str, pa.Array] = {}
     for d in plan.dims:
@@ -290,14 +301,14 @@ def _engine_sums(plan: _Plan, source: str) -> pa.Table | None:
 
 
 def _sums(plan: _Plan) -> pa.Table:
-    """Measures of both sources merged on the dimension key (full outer), sorted by key."""
-    found = (_engine_sums(plan, "contacts"), _engine_sums(plan, "agent_states"))
+    """Measures of every source merged on the dimension key (full outer), sorted by key."""
+    found = (_engine_sums(plan, source) for source in SOURCES)
     parts = [t for t in found if t is not None]
     keys = [d.id for d in plan.dims]
     if len(parts) == 1:
         merged = parts[0]
     elif not keys:
-        merged = pa.table({n: parts[i].column(n) for i in (0, 1) for n in parts[i].column_names})
+        merged = pa.table({n: p.column(n) for p in parts for n in p.column_names})
     else:
         # Arrow joins never match null keys; agent/team may be null on both sides
         text = [d.id for d in plan.dims if not (d.is_time or d.id == "vip_tier")]
@@ -307,9 +318,11 @@ def _sums(plan: _Plan) -> pa.Table:
                 t = t.set_column(t.column_names.index(k), k, pc.fill_null(t.column(k), _NULL_KEY))
             return t
 
-        merged = sentinel(parts[0]).join(
-            sentinel(parts[1]), keys=keys, join_type="full outer", coalesce_keys=True
-        )
+        merged = sentinel(parts[0])
+        for part in parts[1:]:
+            merged = merged.join(
+                sentinel(part), keys=keys, join_type="full outer", coalesce_keys=True
+            )
         for k in text:
             col = merged.column(k)
             restored = pc.if_else(pc.equal(col, _NULL_KEY), pa.scalar(None, pa.string()), col)
@@ -351,15 +364,18 @@ def _metric_table(plan: _Plan, sums: pa.Table) -> pa.Table:
 def _explain(
     con: BaseBackend, dims: Sequence[Dimension], measures: Sequence[str], scope: Scope
 ) -> dict[tuple[Any, ...], list[str]]:
-    """Per row key, the keys of the contacts that count in any of the report's contact measures."""
-    if not measures:
-        return {}
-    facts = contact_facts(con, dims, measures, scope, with_key=True)
-    out: dict[tuple[Any, ...], list[str]] = defaultdict(list)
-    for rec in facts.to_pyarrow().to_pylist():
-        if any(rec[m] for m in measures):
-            out[tuple(rec[d.id] for d in dims)].append(rec["contact"])
-    return {k: sorted(v) for k, v in out.items()}
+    """Per row key, the keys of the contacts that count in any of the report's contact measures
+    (and, for accuracy, the contacts whose evaluations count)."""
+    found: dict[tuple[Any, ...], set[str]] = defaultdict(set)
+    for source, facts_of in (("contacts", contact_facts), ("qa_evaluations", evaluation_facts)):
+        wanted = [m for m in measures if MEASURES[m].source == source]
+        if not wanted:
+            continue
+        facts = facts_of(con, dims, wanted, scope, with_key=True)
+        for rec in facts.to_pyarrow().to_pylist():
+            if any(rec[m] for m in wanted):
+                found[tuple(rec[d.id] for d in dims)].add(rec["contact"])
+    return {k: sorted(v) for k, v in found.items()}
 
 
 def explain_contacts(

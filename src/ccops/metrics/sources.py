@@ -17,6 +17,7 @@ from sqlalchemy.exc import ArgumentError
 
 from ccops.metrics.errors import SourceError
 from ccops.store.models import Agent, AgentStateInterval, Contact, Customer, Queue, Team
+from ccops.store.quality_models import QaEvaluation
 
 #: The tables the catalog reads (and `export_parquet` writes).
 METRIC_TABLES = (
@@ -26,7 +27,22 @@ METRIC_TABLES = (
     Team.__tablename__,
     Customer.__tablename__,
     AgentStateInterval.__tablename__,
+    QaEvaluation.__tablename__,
 )
+#: Tables exported with only the columns the catalog reads (evaluations' answers and comments
+#: stay in the store).
+EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    QaEvaluation.__tablename__: (
+        "id",
+        "contact_id",
+        "agent_id",
+        "calibration_session_id",
+        "status",
+        "accuracy_defect",
+        "score",
+        "evaluated_at",
+    ),
+}
 
 
 def connect_parquet(directory: str | Path) -> BaseBackend:
@@ -97,7 +113,10 @@ def export_parquet(source: str | Path | Engine | BaseBackend, directory: str | P
     for table in METRIC_TABLES:
         path = folder / f"{table}.parquet"
         tmp = path.with_suffix(".parquet.tmp")
-        con.table(table).to_parquet(tmp)
+        t = con.table(table)
+        if table in EXPORT_COLUMNS:
+            t = t.select(*EXPORT_COLUMNS[table])
+        t.to_parquet(tmp)
         tmp.replace(path)
         written.append(path)
     return written
