@@ -139,7 +139,7 @@ def test_the_balanced_scorecard_checks_each_figure_in_its_direction() -> None:
         {
             "service_level": 0.82,
             "accuracy": 0.9,
-            "fcr": None,
+            "fcr_rate": None,
             "cost_per_contact": 4.2,
             "utilization": 0.85,
         }
@@ -148,7 +148,7 @@ def test_the_balanced_scorecard_checks_each_figure_in_its_direction() -> None:
     assert met == {
         "service_level": True,
         "accuracy": False,
-        "fcr": None,
+        "fcr_rate": None,
         "cost_per_contact": True,
         "utilization": True,
     }

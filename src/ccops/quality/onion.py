@@ -3,8 +3,10 @@
 Layers, outermost first (a problem in an outer layer explains the inner ones, so it is fixed
 first): (1) schedule adherence, (2) occupancy (is the logged-in time busy), (3) utilization and
 productivity (contacts handled per day by channel), (4) the bottom share (20%) of agents by the
-center's chosen performance measure. The figures come from the metric catalog; this module only
-applies targets and ranks, over plain data.
+center's chosen performance measure. The figures come from the metric catalog (rows of a report
+by agent, turned into `AgentFigures` by `figures_from_report`); this module only applies targets
+and ranks, over plain data. A layer whose figure the catalog cannot compute yet (adherence needs
+published schedules) is reported as unavailable, never invented.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 ADHERENCE = "adherence"
 OCCUPANCY = "occupancy"
@@ -72,6 +75,7 @@ class Review:
 
     agents: tuple[AgentReview, ...]
     bottom: tuple[Ranked, ...]
+    unavailable: Mapping[str, str] = field(default_factory=dict)  # layer -> what it still needs
 
     def layer(self, name: str, team: str | None = None) -> list[str]:
         """Agents falling short on layer `name` (optionally of one team)."""
@@ -119,25 +123,35 @@ def bottom(
     )
 
 
-def review(figures: Sequence[AgentFigures], targets: Targets | None = None) -> Review:
-    """Peel the onion: each agent's shortfalls by layer, and the bottom list by performance."""
+def review(
+    figures: Sequence[AgentFigures],
+    targets: Targets | None = None,
+    unavailable: Mapping[str, str] | None = None,
+) -> Review:
+    """Peel the onion: each agent's shortfalls by layer, and the bottom list by performance.
+
+    `unavailable` names layers that cannot be judged yet (layer → what is missing); their
+    figures are ignored even if given, and the review carries the reason.
+    """
     t = targets or Targets()
+    missing = dict(unavailable or {})
     low = bottom(figures, t.bottom_share, t.higher_is_better)
     low_agents = {r.agent: r for r in low}
     out: list[AgentReview] = []
     for f in sorted(figures, key=lambda f: ((f.team is None, f.team or ""), f.agent)):
         short: list[str] = []
         details: dict[str, str] = {}
-        if _finite(f.adherence) and f.adherence < t.adherence:  # type: ignore[operator]
+        if ADHERENCE not in missing and _finite(f.adherence) and f.adherence < t.adherence:  # type: ignore[operator]
             short.append(ADHERENCE)
             details[ADHERENCE] = f"adherence {f.adherence:.1%} < {t.adherence:.0%}"
-        if _finite(f.occupancy) and f.occupancy < t.occupancy:  # type: ignore[operator]
+        if OCCUPANCY not in missing and _finite(f.occupancy) and f.occupancy < t.occupancy:  # type: ignore[operator]
             short.append(OCCUPANCY)
             details[OCCUPANCY] = f"occupancy {f.occupancy:.1%} < {t.occupancy:.0%}"
         notes = []
-        if _finite(f.utilization) and f.utilization < t.utilization:  # type: ignore[operator]
+        judged = UTILIZATION not in missing
+        if judged and _finite(f.utilization) and f.utilization < t.utilization:  # type: ignore[operator]
             notes.append(f"utilization {f.utilization:.1%} < {t.utilization:.0%}")
-        for channel, minimum in sorted(t.productivity.items()):
+        for channel, minimum in sorted(t.productivity.items()) if judged else ():
             done = f.productivity.get(channel)
             if done is not None and done < minimum:
                 notes.append(f"{channel} {done:g}/day < {minimum:g}")
@@ -149,7 +163,52 @@ def review(figures: Sequence[AgentFigures], targets: Targets | None = None) -> R
             short.append(BOTTOM)
             details[BOTTOM] = f"rank {r.rank} of the bottom {len(low)} ({r.value:g})"
         out.append(AgentReview(f.agent, f.team, tuple(short), short[0] if short else None, details))
-    return Review(tuple(out), low)
+    return Review(tuple(out), low, missing)
+
+
+def figures_from_report(
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    performance: str,
+    handled_by_channel: Iterable[Mapping[str, Any]] = (),
+    days: float = 1.0,
+) -> list[AgentFigures]:
+    """Each agent's figures from catalog report rows cut by agent (and team).
+
+    `rows` carry the catalog's `occupancy`, `utilization`, `adherence` (when computable) and the
+    chosen `performance` metric; `handled_by_channel` are rows of `handled` by agent and channel,
+    turned into contacts handled per day over the period's `days`. Rows without an agent (e.g.
+    abandoned contacts) are skipped.
+    """
+    if days <= 0:
+        raise ValueError(f"days must be positive, got {days}")
+    per_day: dict[str, dict[str, float]] = {}
+    for row in handled_by_channel:
+        agent, channel = row.get("agent"), row.get("channel")
+        if agent is None or channel is None or not row.get("handled"):
+            continue
+        per_day.setdefault(agent, {})[channel] = float(row["handled"]) / days
+    out: list[AgentFigures] = []
+    for row in rows:
+        agent = row.get("agent")
+        if agent is None:
+            continue
+        out.append(
+            AgentFigures(
+                agent=agent,
+                team=row.get("team"),
+                adherence=_number(row.get("adherence")),
+                occupancy=_number(row.get("occupancy")),
+                utilization=_number(row.get("utilization")),
+                productivity=per_day.get(agent, {}),
+                performance=_number(row.get(performance)),
+            )
+        )
+    return sorted(out, key=lambda f: f.agent)
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 ENTERED = "entered"
@@ -246,6 +305,7 @@ __all__ = [
     "Targets",
     "Tracked",
     "bottom",
+    "figures_from_report",
     "history",
     "review",
     "track",

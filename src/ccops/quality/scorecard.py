@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Measure:
-    """A scorecard line: which perspective, which catalog metric, its target and direction."""
+    """A scorecard line: its perspective, catalog metric id, target and direction."""
 
     perspective: str
     metric: str
@@ -20,7 +20,7 @@ class Measure:
 DEFAULT_MEASURES = (
     Measure("service", "service_level", 0.80),
     Measure("quality", "accuracy", 0.95),
-    Measure("quality", "fcr", 0.75),
+    Measure("quality", "fcr_rate", 0.75),
     Measure("cost", "cost_per_contact", 5.0, higher_is_better=False),
     Measure("cost", "utilization", 0.80),
 )

@@ -16,6 +16,8 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from ccops.quality import sampling
+from ccops.quality.calibration import Rating, calibrate
+from ccops.quality.calibration import Report as CalibrationReport
 from ccops.quality.forms import Form, from_dict
 from ccops.quality.onion import Tracked
 from ccops.quality.scoring import Answer, Result, score
@@ -25,6 +27,7 @@ from ccops.store.quality_models import (
     DISPUTE_DECISIONS,
     EVALUATOR_KINDS,
     TRAINING_SOURCES,
+    QaCalibrationSession,
     QaCoachingTask,
     QaDispute,
     QaDisputeEntry,
@@ -123,6 +126,14 @@ def ensure_evaluator(
         session.add(row)
         session.flush()
     return row
+
+
+def evaluator_for_user(session: Session, user_id: int, username: str, name: str) -> QaEvaluator:
+    """The evaluator account of a signed-in user (created on their first evaluation)."""
+    row = session.scalar(select(QaEvaluator).where(QaEvaluator.user_id == user_id))
+    if row is not None:
+        return row
+    return ensure_evaluator(session, f"user:{username}", name=name, user_id=user_id)
 
 
 def _contact(session: Session, contact: int | str) -> Contact:
@@ -528,6 +539,51 @@ def _case_not(column: Any) -> Any:
     return case((column.is_(False), 1), else_=0)
 
 
+# --- calibration -------------------------------------------------------------------------------
+
+
+def start_calibration(
+    session: Session,
+    name: str,
+    form_version_id: int,
+    *,
+    expert_evaluator_id: int | None = None,
+    at: datetime | None = None,
+) -> QaCalibrationSession:
+    """A calibration session on one form version; its scores never count towards accuracy."""
+    row = QaCalibrationSession(
+        name=name,
+        form_version_id=form_version_id,
+        expert_evaluator_id=expert_evaluator_id,
+        created_at=at or utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def calibration_report(session: Session, calibration_session_id: int) -> CalibrationReport:
+    """Agreement per item and per form, and each evaluator's bias, for a stored session."""
+    row = session.get(QaCalibrationSession, calibration_session_id)
+    if row is None:
+        raise QualityError(f"no calibration session {calibration_session_id}")
+    version = session.get(QaFormVersion, row.form_version_id)
+    assert version is not None
+    stmt = (
+        select(QaEvaluator.key, Contact.key, QaEvaluation.answers)
+        .join(QaEvaluator, QaEvaluator.id == QaEvaluation.evaluator_id)
+        .join(Contact, Contact.id == QaEvaluation.contact_id)
+        .where(QaEvaluation.calibration_session_id == row.id)
+        .order_by(QaEvaluation.id)
+    )
+    ratings = [Rating(e, c, answers) for e, c, answers in session.execute(stmt)]
+    expert = None
+    if row.expert_evaluator_id is not None:
+        found = session.get(QaEvaluator, row.expert_evaluator_id)
+        expert = found.key if found is not None else None
+    return calibrate(form_of(version), ratings, expert)
+
+
 # --- sampling ----------------------------------------------------------------------------------
 
 
@@ -710,12 +766,14 @@ __all__ = [
     "accuracy_counts",
     "acknowledge",
     "add_coaching_task",
+    "calibration_report",
     "candidates",
     "comment_dispute",
     "complete_coaching_task",
     "decide_dispute",
     "dispute_trail",
     "ensure_evaluator",
+    "evaluator_for_user",
     "evaluator_queue",
     "form_of",
     "latest_form_version",
@@ -726,5 +784,6 @@ __all__ = [
     "record_watchlist",
     "sample_contacts",
     "save_evaluation",
+    "start_calibration",
     "training_needs_from_evaluation",
 ]

@@ -17,18 +17,57 @@ from sqlalchemy.orm import Session
 
 from ccops.store.auth_models import User
 from ccops.store.models import Agent, Contact, Team
+from ccops.store.quality_models import QaEvaluation
 
 # What each role may do beyond seeing its own scope of people.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "agent": frozenset({"floor", "overview"}),
-    "team_lead": frozenset({"floor", "overview", "reports", "teams"}),
-    "qa_analyst": frozenset({"floor", "overview", "reports", "teams", "customer_numbers"}),
+    "agent": frozenset({"floor", "overview", "quality"}),
+    "team_lead": frozenset(
+        {"floor", "overview", "reports", "teams", "quality", "qa_decide", "coaching"}
+    ),
+    "qa_analyst": frozenset(
+        {
+            "floor",
+            "overview",
+            "reports",
+            "teams",
+            "customer_numbers",
+            "quality",
+            "qa_evaluate",
+            "qa_scorecard",
+        }
+    ),
     "wfm_analyst": frozenset({"floor", "overview", "reports", "teams"}),
-    "manager": frozenset({"floor", "overview", "reports", "teams", "audit"}),
+    "manager": frozenset(
+        {
+            "floor",
+            "overview",
+            "reports",
+            "teams",
+            "audit",
+            "quality",
+            "qa_decide",
+            "coaching",
+            "qa_scorecard",
+        }
+    ),
     "admin": frozenset(
-        {"floor", "overview", "reports", "teams", "customer_numbers", "audit", "admin"}
+        {
+            "floor",
+            "overview",
+            "reports",
+            "teams",
+            "customer_numbers",
+            "audit",
+            "admin",
+            "quality",
+            "qa_scorecard",
+        }
     ),
 }
+# Quality permissions: `quality` (see evaluations within one's scope), `qa_evaluate` (score
+# contacts), `qa_decide` (decide disputes), `coaching` (coaching tasks, onion review),
+# `qa_scorecard` (balanced scorecard and calibration).
 
 
 @dataclass(frozen=True)
@@ -90,6 +129,10 @@ class Scope:
     def contacts(self) -> ColumnElement[bool]:
         """Condition on `Contact` rows whose handling agent is within this scope."""
         return self.agent_column(Contact.agent_id)
+
+    def evaluations(self) -> ColumnElement[bool]:
+        """Condition on `QaEvaluation` rows about agents within this scope."""
+        return self.agent_column(QaEvaluation.agent_id)
 
     def teams(self) -> ColumnElement[bool]:
         """Condition on `Team` rows this user may read."""
