@@ -234,4 +234,5 @@ __all__ = [
     "Team",
 ]
 from ccops.store import auth_models as _auth_models  # noqa: E402,F401
+from ccops.store import forecast_models as _forecast_models  # noqa: E402,F401
 from ccops.store import quality_models as _quality_models  # noqa: E402,F401
