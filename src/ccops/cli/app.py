@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from ccops.cli.common import DbOption, console, fail, file_progress
+from ccops.cli.forecast import forecast
 from ccops.cli.importers import import_app
 from ccops.cli.quality import quality_app
 from ccops.cli.report import export, metrics_app, report
@@ -35,6 +36,7 @@ app.command("report")(report)
 app.command("export")(export)
 app.command("staff")(staff)
 app.command("schedule")(schedule)
+app.command("forecast")(forecast)
 
 
 def _engine(db: str | None):  # type: ignore[no-untyped-def]

@@ -208,6 +208,30 @@ class QueueForecast:
             ],
         }
 
+    def as_json(self, time_zone: str = "UTC", intervals: bool = True) -> dict[str, Any]:
+        """JSON-ready values: the record with ISO dates, and intervals by local and UTC start."""
+        record = self.record(time_zone)
+        _, exists = self.utc_starts(time_zone)
+        local = self.starts[exists]
+        out: dict[str, Any] = {
+            k: (v.isoformat() if isinstance(v, date) else v)
+            for k, v in record.items()
+            if k != "intervals"
+        }
+        out["neutralised_days"] = [d.isoformat() for d in self.neutralised_days]
+        out["total_contacts"] = round(float(self.contacts.sum()), 1)
+        if intervals:
+            out["intervals"] = [
+                {
+                    "start": ts.isoformat(),
+                    "start_utc": utc.isoformat() + "Z",
+                    "contacts": round(contacts, 3),
+                    "aht_seconds": None if aht is None else round(aht, 1),
+                }
+                for ts, (utc, contacts, aht) in zip(local, record["intervals"], strict=True)
+            ]
+        return out
+
 
 # --- history --------------------------------------------------------------------------------
 
