@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from ccops.cli.common import DbOption, console, err_console, fail
 
 if TYPE_CHECKING:  # the forecasting core (pandas, statsforecast) loads only when a forecast runs
-    from ccops.wfm.forecast import ForecastOptions, History, QueueForecast, SpecialDay
+    from ccops.wfm.forecast import History, QueueForecast, SpecialDay
 
 HISTORY_METRICS = ("offered", "handled", "aht_seconds")
 CANDIDATES = "SeasonalNaive,MSTL,AutoETS,AutoARIMA"  # ccops.wfm.forecast.MODELS
@@ -71,25 +71,6 @@ def read_special_days(path: Path) -> tuple[SpecialDay, ...]:
     return tuple(out)
 
 
-def parse_special_days(items: Sequence[str]) -> tuple[SpecialDay, ...]:
-    """Special days from ``DATE:MULTIPLIER[:LABEL]`` texts (the API's query form)."""
-    from ccops.wfm.forecast import SpecialDay
-
-    out: list[SpecialDay] = []
-    for item in items:
-        parts = item.split(":", 2)
-        try:
-            day, multiplier = date.fromisoformat(parts[0]), float(parts[1])
-        except (IndexError, ValueError):
-            raise BadSpecialDays(
-                f"special day {item!r}: write DATE:MULTIPLIER[:LABEL], e.g. 2026-12-25:0.3"
-            ) from None
-        if not multiplier >= 0:
-            raise BadSpecialDays(f"special day {item!r}: the multiplier must be ≥ 0")
-        out.append(SpecialDay(day, multiplier, parts[2] if len(parts) > 2 else ""))
-    return tuple(out)
-
-
 def read_histories(
     source: Engine | str,
     start: date,
@@ -112,30 +93,6 @@ def read_histories(
     )
     rows = [r for r in report.rows if queue is None or r["queue"] == queue]
     return histories_from_rows(rows, interval_minutes, start, end)
-
-
-def run_forecasts(
-    histories: Sequence[History],
-    options: ForecastOptions,
-    on_done: Callable[[History, QueueForecast | None, str | None], None] | None = None,
-) -> tuple[list[QueueForecast], list[tuple[History, str]]]:
-    """Forecast each queue; a queue that cannot be forecast is skipped with the reason."""
-    from ccops.wfm.forecast import ForecastError, forecast_queue
-
-    done: list[QueueForecast] = []
-    skipped: list[tuple[History, str]] = []
-    for history in histories:
-        try:
-            result = forecast_queue(history, options)
-        except ForecastError as exc:
-            skipped.append((history, str(exc)))
-            if on_done is not None:
-                on_done(history, None, str(exc))
-            continue
-        done.append(result)
-        if on_done is not None:
-            on_done(history, result, None)
-    return done, skipped
 
 
 def store_forecasts(
@@ -243,7 +200,8 @@ def forecast(
 ) -> None:
     """Forecast contacts and AHT per interval per queue; backtest the models, keep the best."""
     from ccops.metrics import MetricError
-    from ccops.wfm.forecast import MODELS, ForecastError, ForecastOptions, time_key
+    from ccops.wfm.forecast import ForecastError, ForecastOptions, time_key
+    from ccops.wfm.forecast import forecast as forecast_all
 
     try:
         first, last = date.fromisoformat(start), date.fromisoformat(end)
@@ -257,10 +215,10 @@ def forecast(
     except (ForecastError, BadSpecialDays) as exc:
         raise fail(str(exc)) from None
     chosen = tuple(m.strip() for m in models.split(",") if m.strip())
-    unknown = [m for m in chosen if m not in MODELS]
-    if unknown:
-        raise fail(f"--models: unknown {', '.join(unknown)}; known: {', '.join(MODELS)}")
-    options = ForecastOptions(horizon_days, windows, chosen, specials)
+    try:
+        options = ForecastOptions(horizon_days, windows, chosen, specials)
+    except ForecastError as exc:
+        raise fail(f"--models: {exc}") from None
     engine = _engine(db)
     try:
         histories = read_histories(engine, first, last, interval_minutes, time_zone, queue)
@@ -286,7 +244,7 @@ def forecast(
         def advance(h: History, _f: QueueForecast | None, _e: str | None) -> None:
             progress.update(task, advance=1, description=h.queue)
 
-        done, skipped = run_forecasts(histories, options, advance)
+        done, skipped = forecast_all(histories, options, advance)
     for history, reason in skipped:
         err_console.print(f"[yellow]skipped {history.queue} ({history.channel}):[/] {reason}")
     if not done:

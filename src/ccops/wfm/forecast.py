@@ -598,21 +598,27 @@ def choose(scores: Mapping[str, Score]) -> str:
 
 @dataclass(frozen=True)
 class ForecastOptions:
-    """What to forecast and how to choose the model."""
+    """What to forecast and how to choose the model (checked on construction)."""
 
     horizon_days: int = 14
     windows: int = 3
     models: tuple[str, ...] = MODELS
     special_days: tuple[SpecialDay, ...] = field(default_factory=tuple)
 
+    def __post_init__(self) -> None:
+        if self.horizon_days < 1:
+            raise ForecastError("the horizon must be at least 1 day")
+        if self.windows < 1:
+            raise ForecastError("the backtest needs at least 1 cutoff")
+        unknown = [m for m in self.models if m not in MODELS]
+        if unknown:
+            raise ForecastError(
+                f"unknown model(s) {', '.join(unknown)}; known: {', '.join(MODELS)}"
+            )
+
 
 def forecast_queue(history: History, options: ForecastOptions) -> QueueForecast:
     """Backtest the candidates on one queue's history, then forecast with the best of them."""
-    if options.horizon_days < 1:
-        raise ForecastError("the horizon must be at least 1 day (--horizon-days)")
-    unknown = [m for m in options.models if m not in MODELS]
-    if unknown:
-        raise ForecastError(f"unknown model(s) {', '.join(unknown)}; known: {', '.join(MODELS)}")
     p = history.periods_per_day
     plan = plan_backtest(history.days, options.horizon_days, options.windows)
     y, neutralised = neutralise(
@@ -649,12 +655,37 @@ def forecast_queue(history: History, options: ForecastOptions) -> QueueForecast:
 def forecast(
     histories: Sequence[History],
     options: ForecastOptions,
-    on_queue: Callable[[History], None] | None = None,
-) -> list[QueueForecast]:
-    """Forecast every queue (`on_queue` is called as each one starts, for progress)."""
-    out: list[QueueForecast] = []
+    on_done: Callable[[History, QueueForecast | None, str | None], None] | None = None,
+) -> tuple[list[QueueForecast], list[tuple[History, str]]]:
+    """Forecast every queue; a queue that cannot be forecast is skipped with the reason.
+
+    `on_done(history, forecast or None, reason or None)` is called after each queue (progress).
+    """
+    done: list[QueueForecast] = []
+    skipped: list[tuple[History, str]] = []
     for history in histories:
-        if on_queue is not None:
-            on_queue(history)
-        out.append(forecast_queue(history, options))
-    return out
+        try:
+            result = forecast_queue(history, options)
+        except ForecastError as exc:
+            skipped.append((history, str(exc)))
+            if on_done is not None:
+                on_done(history, None, str(exc))
+            continue
+        done.append(result)
+        if on_done is not None:
+            on_done(history, result, None)
+    return done, skipped
+
+
+def parse_special_day(text: str) -> SpecialDay:
+    """A special day from ``DATE:MULTIPLIER[:LABEL]``, e.g. ``2026-12-25:0.3:Christmas``."""
+    parts = text.split(":", 2)
+    try:
+        day, multiplier = date.fromisoformat(parts[0].strip()), float(parts[1])
+    except (IndexError, ValueError):
+        raise ForecastError(
+            f"special day {text!r}: write DATE:MULTIPLIER[:LABEL], e.g. 2026-12-25:0.3"
+        ) from None
+    if not (multiplier >= 0 and math.isfinite(multiplier)):
+        raise ForecastError(f"special day {text!r}: the multiplier must be a number ≥ 0")
+    return SpecialDay(day, multiplier, parts[2].strip() if len(parts) > 2 else "")
