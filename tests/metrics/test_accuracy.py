@@ -105,3 +105,15 @@ def test_accuracy_respects_the_agent_filter_a_scope_passes(center_store: Engine)
     assert a1 is not None
     (row,) = run_report(url, "accuracy", None, agents=[a1]).rows
     assert row["accuracy"] == 3 / 4
+
+
+def test_the_stores_accuracy_counts_agree_with_the_catalog(center_store: Engine) -> None:
+    url = center_store.url.render_as_string(hide_password=False)
+    catalog = run_report(url, "accuracy", "agent").measures
+    with Session(center_store) as db:
+        counts = quality_repo.accuracy_counts(db, datetime(2026, 1, 1), datetime(2027, 1, 1))
+    assert {a: (c.without_defect, c.evaluations) for a, c in counts.items()} == {
+        key[0]: (int(m["qa_accurate"]), int(m["qa_evaluated"]))
+        for key, m in catalog.items()
+        if m["qa_evaluated"]
+    }
