@@ -4,18 +4,23 @@ The direct model of :func:`ccops.wfm.schedule.schedule` has a binary for every a
 shift option; at hundreds of agents over weeks it is too large to close.  Agents with the same
 contract, templates and daily window are interchangeable for coverage, so the work splits:
 
-1. **Aggregate model** (HiGHS): an integer count x[g, d, k, s] of shifts of template k starting at
-   s on day d for each group g of interchangeable agents, against the requirement, with each
-   group's rules summed — shifts a day at most the agents available, per week the group's days and
-   paid hours between the sums of its agents' minima and maxima, no more than the group can work
-   in any window of ``max_consecutive_days + 1`` days.  Every named schedule maps to a solution of
-   this model with the same coverage and a cost no lower, so its LP optimum is a **lower bound on
-   every named schedule** — the bound the result's gap is measured against.
-2. **Assignment**: week by week and day by day, the group's shifts go to named agents.  Working
-   days first (each agent gets between its weekly minimum and maximum, never on an unavailable
-   day, never beyond the consecutive-day limit, preferred days off last), then the day's shifts to
-   that day's agents by a minimum-cost matching (rest since the previous shift, weekly hours,
-   preferred start times, keeping start times steady from day to day).
+1. **Aggregate model**: an integer count x[g, d, k, s] of shifts of template k starting at s on
+   day d for each group g of interchangeable agents, against the requirement, with each group's
+   rules summed — shifts a day at most the agents available, per week the group's days and paid
+   hours between the sums of its agents' minima and maxima (counting only the days its agents
+   are not on leave), no more than the group can work in any window of
+   ``max_consecutive_days + 1`` days.  Every named schedule maps to a solution of this model with
+   the same coverage and a cost no lower, so its LP optimum (HiGHS dual simplex) is a **lower
+   bound on every named schedule** — the bound the result's gap is measured against.  The LP
+   optimum is rounded down and shifts are added back greedily where they help most (HiGHS's
+   branch and bound does not close this model in minutes; the rounding takes a second).
+2. **Assignment**: week by week, each group's working days go to named agents by a small
+   transportation LP (each agent between its weekly minimum and maximum days, never on an
+   unavailable day, never so many days in a row across the week's edges that the consecutive-day
+   limit breaks, preferred days off last); then day by day the shifts go to that day's agents by a
+   minimum-cost matching (rest since the previous shift, weekly hours, preferred start times,
+   steady start times), shifts none of them can take to the group's other eligible agents, and
+   agents still short of a weekly minimum get an extra shift where coverage is thinnest.
 3. Breaks are placed as in the direct model, and the whole schedule is checked against every hard
    rule by :func:`ccops.wfm.schedule.violations`; a schedule that breaks one is never returned.
 
@@ -33,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike
-from scipy.optimize import linear_sum_assignment
+from scipy.optimize import linear_sum_assignment, linprog
 
 from ccops.wfm import _highs
 from ccops.wfm._arrays import FloatArray, IntArray
@@ -109,13 +114,13 @@ def _aggregate(
     r_model: FloatArray,
     interval_minutes: int,
     agents: Sequence[Agent],
+    templates: Sequence[ShiftTemplate],
     groups: Sequence[_Group],
     cols: _Columns,
     days: int,
     under_weight: float,
     over_weight: float,
     time_limit: float,
-    mip_rel_gap: float,
 ) -> tuple[IntArray, _highs.Result]:
     """Shift counts per column from the aggregate model, and its solve result."""
     horizon = r_model.size
@@ -154,13 +159,23 @@ def _aggregate(
             week_days = min(7, days - 7 * w)
             scale = week_days / 7.0
             min_days = sum(m.contract.min_days_per_week for m in members) if week_days == 7 else 0
-            max_days = sum(m.contract.max_days_per_week for m in members)
+            # an agent on leave for part of the week can work only the days left
+            open_days = [
+                sum(e not in m.unavailable_days for e in range(7 * w, 7 * w + week_days))
+                for m in members
+            ]
+            pairs = list(zip(members, open_days, strict=True))
+            longest = max(templates[k].length_minutes for k in groups[g].templates) / 60.0
+            max_days = sum(min(m.contract.max_days_per_week, n) for m, n in pairs)
+            max_hours = sum(
+                min(m.contract.max_hours_per_week * scale, n * longest) for m, n in pairs
+            )
             add(in_week, 1.0, float(min_days), float(max_days))
             add(
                 in_week,
                 cols.length[in_week] / 60.0,
                 sum(m.contract.min_hours_per_week for m in members) * scale - 1e-6,
-                sum(m.contract.max_hours_per_week for m in members) * scale + 1e-6,
+                max_hours + 1e-6,
             )
         limit = members[0].contract.max_consecutive_days  # one contract per group
         if limit < days:
@@ -184,8 +199,88 @@ def _aggregate(
         upper=np.concatenate([col_upper, np.full(2 * horizon, _highs.INF)]),
         integer=np.concatenate([np.ones(n, dtype=np.bool_), np.zeros(2 * horizon, dtype=np.bool_)]),
     )
-    res = _highs.solve(model, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
-    return np.round(res.x[:n]).astype(np.int64), res
+    started = time.perf_counter()
+    x, lp_bound = _highs._lp(model, time_limit)
+    counts = _round(x[:n], cover, side[:, :n].tocsr(), np.asarray(lower), np.asarray(upper),
+                    col_upper, r_model, under_weight, over_weight)  # fmt: skip
+    cost = float(model.cost[:n] @ counts)
+    covered = cover @ counts
+    cost += float(under_weight * np.maximum(r_model - covered, 0).sum())
+    cost += float(over_weight * np.maximum(covered - r_model, 0).sum())
+    res = _highs.Result(
+        np.concatenate([counts.astype(np.float64), np.zeros(2 * horizon)]),
+        cost,
+        lp_bound,
+        lp_bound,
+        "optimal" if cost <= lp_bound + 1e-6 else "rounded",
+        time.perf_counter() - started,
+        bool(np.all(np.abs(x[:n] - np.round(x[:n])) < 1e-6)),
+    )
+    return counts, res
+
+
+def _round(
+    x: FloatArray,
+    cover: sp.csc_matrix,
+    side: sp.csr_matrix,
+    lower: FloatArray,
+    upper: FloatArray,
+    col_upper: FloatArray,
+    r_model: FloatArray,
+    under_weight: float,
+    over_weight: float,
+) -> IntArray:
+    """Whole shift counts from the LP optimum: round down, then add shifts greedily.
+
+    Each step adds the one shift (among the columns the LP used fractionally, then any column)
+    that lowers the weighted under- and over-staffing most without breaking a group's caps; then
+    shifts are added where a group's weekly minimum is still unmet. The LP optimum stays the bound.
+    """
+    counts = np.floor(x + 1e-7).astype(np.int64)
+    covered = cover @ counts
+    used = side @ counts
+    cover_t = cover.T.tocsr()
+    side_t = side.T.tocsr()
+
+    def gains() -> FloatArray:
+        marginal = np.where(covered < r_model - 1e-9, under_weight, -over_weight)
+        # an interval exactly covered (or fractionally short) gains only its shortfall
+        short = np.clip(r_model - covered, 0.0, 1.0)
+        marginal = np.where(short < 1.0, short * under_weight - (1 - short) * over_weight, marginal)
+        result: FloatArray = cover_t @ marginal
+        return result
+
+    def fits(j: int) -> bool:
+        if counts[j] + 1 > col_upper[j] + 1e-9:
+            return False
+        row = side_t.getrow(j)
+        return bool(np.all(used[row.indices] + row.data <= upper[row.indices] + 1e-9))
+
+    def add(j: int) -> None:
+        nonlocal covered, used
+        counts[j] += 1
+        covered = covered + cover[:, j].toarray().ravel()
+        row = side_t.getrow(j)
+        used[row.indices] += row.data
+
+    for pool in (np.flatnonzero(x - np.floor(x + 1e-7) > 1e-6), np.arange(x.size)):
+        while pool.size:
+            g = gains()[pool]
+            order = np.argsort(-g)
+            chosen = next((int(pool[i]) for i in order if g[i] > 1e-9 and fits(int(pool[i]))), None)
+            if chosen is None:
+                break
+            add(chosen)
+    short_rows = np.flatnonzero(used < lower - 1e-9)
+    for r in short_rows.tolist():
+        members = side.getrow(r).indices
+        while used[r] < lower[r] - 1e-9:
+            g = gains()[members]
+            pick = next((int(members[i]) for i in np.argsort(-g) if fits(int(members[i]))), None)
+            if pick is None:
+                break
+            add(pick)
+    return counts
 
 
 class _Tracker:
@@ -209,106 +304,235 @@ class _Tracker:
                 e += step
         return run
 
-    def rest_ok(self, a: int, d: int, start: int, end: int) -> bool:
-        """Enough rest after the previous day's shift and before the next day's (cyclic)."""
-        rest = self.agents[a].contract.min_rest_hours * 60
-        span = self.days * DAY_MINUTES
-        prev, nxt = (d - 1) % self.days, (d + 1) % self.days
-        if self.end[a, prev] >= 0 and (start - self.end[a, prev]) % span < rest - 1e-9:
-            return False
-        return not (self.start[a, nxt] >= 0 and (self.start[a, nxt] - end) % span < rest - 1e-9)
 
+def _plan_days(
+    tracker: _Tracker, members: Sequence[int], demand: IntArray, week: int
+) -> dict[int, set[int]]:
+    """Which agents of a group work which day of a week: a small transportation LP.
 
-def _working_days(
-    tracker: _Tracker, group: _Group, counts: IntArray, week: int
-) -> dict[int, list[int]]:
-    """Which of the group's agents work each day of the week: day → agent indices."""
+    Each day gets at most its number of shifts; each agent between its contract's weekly minimum
+    and maximum of days, never on an unavailable day, never so many days in a row at the week's
+    start (or, in the horizon's last week, its end) that the run with the neighbouring week breaks
+    the consecutive-day limit. Preferred days off cost a little. The constraint matrix is an
+    interval-free bipartite one, so the LP vertex is integral.
+    """
     agents = tracker.agents
-    days = range(7 * week, min(7 * week + 7, tracker.days))
-    week_days = len(days)
-    total = int(sum(counts[d] for d in days))
-    members = list(group.members)
-    target = {a: (agents[a].contract.min_days_per_week if week_days == 7 else 0) for a in members}
-    spare = total - sum(target.values())
-    while spare > 0:  # hand out the remaining days round-robin up to each maximum
-        grew = False
-        for a in members:
-            if spare and target[a] < min(agents[a].contract.max_days_per_week, week_days):
-                target[a] += 1
-                spare -= 1
-                grew = True
-        if not grew:
-            break
-    given = dict.fromkeys(members, 0)
-    out: dict[int, list[int]] = {}
-    for i, d in enumerate(days):
-        scored: list[tuple[float, int, int]] = []
-        for a in members:
-            agent = agents[a]
-            if d in agent.unavailable_days or given[a] >= agent.contract.max_days_per_week:
-                continue
-            if tracker.run_through(a, d) > agent.contract.max_consecutive_days:
-                continue
-            need = target[a] - given[a]
-            free = sum(
-                1 for e in days[i:] if e not in agent.unavailable_days
-            )  # days still open to this agent, today included
-            urgency = need / max(free, 1)
-            scored.append((-urgency, int(d in agent.preferred_days_off), a))
-        scored.sort()
-        chosen = [a for _, _, a in scored[: int(counts[d])]]
-        for a in chosen:
-            given[a] += 1
-            tracker.on[a, d] = True  # provisional: confirmed when the day's shifts are matched
-        out[d] = chosen
-    return out
+    first, last = 7 * week, min(7 * week + 7, tracker.days)
+    days = list(range(first, last))
+    n_days = len(days)
+    pairs = [(i, k) for i, a in enumerate(members) for k, d in enumerate(days)
+             if d not in agents[a].unavailable_days]  # fmt: skip
+    if not pairs:
+        return {d: set() for d in days}
+    n = len(pairs)
+    pa = np.array([p[0] for p in pairs])
+    pk = np.array([p[1] for p in pairs])
+    rows: list[tuple[IntArray, float, float]] = []
+    for k in range(n_days):
+        rows.append((np.flatnonzero(pk == k), 0.0, float(demand[days[k]])))
+    slack_rows: list[int] = []
+    for i, a in enumerate(members):
+        c = agents[a].contract
+        mine = np.flatnonzero(pa == i)
+        min_days = c.min_days_per_week if n_days == 7 else 0
+        slack_rows.append(len(rows))
+        rows.append((mine, float(min_days), float(min(c.max_days_per_week, n_days))))
+        limit = c.max_consecutive_days
+        for edge, step in ((first - 1, -1), (last, 1)):
+            run = 0
+            e = edge
+            while run < tracker.days and tracker.on[a, e % tracker.days]:
+                run += 1
+                e += step
+            if run and limit - run + 1 <= n_days:
+                near = range(limit - run + 1) if step == -1 else range(n_days - (limit - run + 1),
+                                                                      n_days)  # fmt: skip
+                idx = mine[np.isin(pk[mine], list(near))]
+                rows.append((idx, 0.0, float(limit - run)))
+    # a slack column per agent lets the minimum go unmet at a high price instead of failing
+    n_slack = len(members)
+    data, ri, ci, lo, hi = [], [], [], [], []
+    for r, (idx, low, high) in enumerate(rows):
+        ri.extend([r] * idx.size)
+        ci.extend(idx.tolist())
+        data.extend([1.0] * idx.size)
+        lo.append(low)
+        hi.append(high)
+    for j, r in enumerate(slack_rows):
+        ri.append(r)
+        ci.append(n + j)
+        data.append(1.0)
+    matrix = sp.csc_matrix((data, (ri, ci)), shape=(len(rows), n + n_slack))
+    pref = np.array(
+        [days[k] in agents[members[i]].preferred_days_off for i, k in pairs], dtype=np.float64
+    )
+    res = linprog(
+        np.concatenate([-1.0 + 0.1 * pref, np.full(n_slack, 100.0)]),
+        A_ub=sp.vstack([matrix, -matrix], format="csr"),
+        b_ub=np.concatenate([hi, -np.asarray(lo)]),
+        bounds=(0, 1),
+        method="highs-ds",
+    )
+    plan: dict[int, set[int]] = {d: set() for d in days}
+    if res.status != 0 or res.x is None:
+        return plan
+    for p in np.flatnonzero(res.x[:n] > 0.5):
+        plan[days[int(pk[p])]].add(members[int(pa[p])])
+    return plan
 
 
-def _match_day(
+def _day_costs(
     tracker: _Tracker,
-    chosen: list[int],
+    members: Sequence[int],
     shifts: list[tuple[int, int, int]],  # (template, start, length)
     d: int,
     week: int,
-    planned_left: dict[int, int],
     lengths: dict[int, tuple[int, int]],
     preference_weight: float,
-) -> list[tuple[int, tuple[int, int, int]]]:
-    """Pair the day's agents with its shifts at least cost; pairings breaking a rule are refused."""
+) -> tuple[list[int], FloatArray]:
+    """Eligible agents for day d and the cost of giving each of them each shift.
+
+    Who works is decided here together with which shift, so that an agent who worked late
+    yesterday is not picked for a shift they cannot take after their rest. Agents who must still
+    work this week to reach their contract's minimum come first; agents already at their target
+    last; pairings that would break a rule are blocked.
+    """
     agents = tracker.agents
-    if not chosen or not shifts:
-        return []
-    cost = np.zeros((len(chosen), len(shifts)))
-    for i, a in enumerate(chosen):
+    first, last = 7 * week, min(7 * week + 7, tracker.days)
+    week_days = last - first
+    scale = week_days / 7.0
+    eligible: list[int] = []
+    rows: list[FloatArray] = []
+    starts = np.array([s for _, s, _ in shifts], dtype=np.int64)
+    ends = starts + np.array([ln for _, _, ln in shifts], dtype=np.int64)
+    hours = np.array([ln for _, _, ln in shifts], dtype=np.float64) / 60.0
+    clocks = starts - d * DAY_MINUTES
+    span = tracker.days * DAY_MINUTES
+    for a in members:
         agent = agents[a]
         c = agent.contract
-        scale = min(7, tracker.days - 7 * week) / 7.0
-        so_far = tracker.hours[a, week]
-        later = planned_left[a]  # days this agent still works this week after today
-        prev = tracker.start[a, (d - 1) % tracker.days]
+        worked = int(tracker.on[a, first:last].sum())
+        if d in agent.unavailable_days or worked >= c.max_days_per_week:
+            continue
+        if tracker.run_through(a, d) > c.max_consecutive_days:
+            continue
+        open_days = sum(
+            1
+            for e in range(d + 1, last)
+            if e not in agent.unavailable_days and tracker.start[a, e] < 0
+        )
+        min_days = c.min_days_per_week if week_days == 7 else 0
+        must = max(min_days - worked, 0)  # days still owed this week, today included
         shortest, longest = lengths[a]
-        for j, (_k, start, length) in enumerate(shifts):
-            hours = so_far + length / 60.0
-            # the rest of the week must still be able to land inside the contract's range
-            lo_rest, hi_rest = later * shortest / 60.0, later * longest / 60.0
-            if hours + lo_rest > c.max_hours_per_week * scale + 1e-6 or (
-                hours + hi_rest < c.min_hours_per_week * scale - 1e-6
-            ):
-                cost[i, j] = _BLOCKED
-                continue
-            if not tracker.rest_ok(a, d, start, start + length):
-                cost[i, j] = _BLOCKED
-                continue
-            clock = start - d * DAY_MINUTES
-            bad = agent.preferred_start is not None and not (
-                agent.preferred_start[0] <= clock <= agent.preferred_start[1]
-            )
-            steady = abs(clock - (prev - (d - 1) * DAY_MINUTES)) / DAY_MINUTES if prev >= 0 else 0
-            cost[i, j] = preference_weight * bad + 0.01 * steady
-    rows, cols = linear_sum_assignment(cost)
-    return [
-        (chosen[i], shifts[j]) for i, j in zip(rows, cols, strict=True) if cost[i, j] < _BLOCKED
-    ]
+        so_far = tracker.hours[a, week]
+        # after today: between max(must − 1, 0) and min(open days, max days left) more shifts
+        later_lo = max(must - 1, 0)
+        later_hi = min(open_days, c.max_days_per_week - worked - 1)
+        cost = np.zeros(len(shifts))
+        total = so_far + hours
+        cost[total + later_lo * shortest / 60.0 > c.max_hours_per_week * scale + 1e-6] = _BLOCKED
+        cost[total + later_hi * longest / 60.0 < c.min_hours_per_week * scale - 1e-6] = _BLOCKED
+        rest = c.min_rest_hours * 60
+        prev, nxt = (d - 1) % tracker.days, (d + 1) % tracker.days
+        if tracker.end[a, prev] >= 0:
+            cost[(starts - tracker.end[a, prev]) % span < rest - 1e-9] = _BLOCKED
+        if tracker.start[a, nxt] >= 0:
+            cost[(tracker.start[a, nxt] - ends) % span < rest - 1e-9] = _BLOCKED
+        if agent.preferred_start is not None:
+            lo, hi = agent.preferred_start
+            cost += preference_weight * ((clocks < lo) | (clocks > hi))
+        if d in agent.preferred_days_off:
+            cost += preference_weight
+        if tracker.start[a, prev] >= 0:  # steady start times from day to day
+            cost += 0.01 * np.abs(clocks - (tracker.start[a, prev] - prev * DAY_MINUTES)) / 60.0
+        # owing days with few days left to give them: take a shift now (strongly)
+        urgency = must / max(open_days + 1, 1)
+        cost -= 10.0 * urgency + (1000.0 if must > open_days else 0.0)
+        if must == 0:
+            cost += 1.0  # at the minimum already: work only where others cannot
+        eligible.append(a)
+        rows.append(cost)
+    if not eligible:
+        return [], np.zeros((0, len(shifts)))
+    return eligible, np.vstack(rows)
+
+
+def _repair_minimums(
+    tracker: _Tracker,
+    templates: Sequence[ShiftTemplate],
+    groups: Sequence[_Group],
+    r_model: FloatArray,
+    interval_minutes: int,
+    picked: list[tuple[int, int, int, int, int]],
+) -> None:
+    """Give agents still short of their weekly minimum days or hours an extra shift each.
+
+    The shift goes on a free day allowed by availability, rest and the consecutive-day limit, at
+    the start where the requirement is least covered; it adds to ``picked``.
+    """
+    agents = tracker.agents
+    horizon = r_model.size
+    cover = np.zeros(horizon)
+    for _, _, _, s, ln in picked:
+        cover[(s // interval_minutes + np.arange(ln // interval_minutes)) % horizon] += 1
+    allowed = {a: group.templates for group in groups for a in group.members}
+    span = tracker.days * DAY_MINUTES
+    for week in range((tracker.days + 6) // 7):
+        first, last = 7 * week, min(7 * week + 7, tracker.days)
+        if last - first < 7:
+            continue
+        for a, agent in enumerate(agents):
+            c = agent.contract
+            while (
+                int(tracker.on[a, first:last].sum()) < c.min_days_per_week
+                or tracker.hours[a, week] < c.min_hours_per_week - 1e-6
+            ) and int(tracker.on[a, first:last].sum()) < c.max_days_per_week:
+                best: tuple[float, int, int, int, int] | None = None
+                for d in range(first, last):
+                    if tracker.on[a, d] or d in agent.unavailable_days:
+                        continue
+                    if tracker.run_through(a, d) > c.max_consecutive_days:
+                        continue
+                    for k in allowed[a]:
+                        t = templates[k]
+                        if tracker.hours[a, week] + t.length_minutes / 60 > c.max_hours_per_week:
+                            continue
+                        for clock in t.starts():
+                            if clock < agent.earliest_start:
+                                continue
+                            if clock + t.length_minutes > agent.latest_end:
+                                continue
+                            start = d * DAY_MINUTES + clock
+                            end = start + t.length_minutes
+                            rest = c.min_rest_hours * 60
+                            prev, nxt = (d - 1) % tracker.days, (d + 1) % tracker.days
+                            if (
+                                tracker.end[a, prev] >= 0
+                                and (start - tracker.end[a, prev]) % span < rest
+                            ):
+                                continue
+                            if (
+                                tracker.start[a, nxt] >= 0
+                                and (tracker.start[a, nxt] - end) % span < rest
+                            ):
+                                continue
+                            idx = (
+                                start // interval_minutes
+                                + np.arange(t.length_minutes // interval_minutes)
+                            ) % horizon
+                            gain = float((r_model[idx] - cover[idx]).sum())
+                            if best is None or gain > best[0]:
+                                best = (gain, d, k, start, t.length_minutes)
+                if best is None:
+                    break
+                _, d, k, start, length = best
+                tracker.on[a, d] = True
+                tracker.start[a, d], tracker.end[a, d] = start, start + length
+                tracker.hours[a, week] += length / 60.0
+                cover[
+                    (start // interval_minutes + np.arange(length // interval_minutes)) % horizon
+                ] += 1
+                picked.append((a, d, k, start, length))
 
 
 def schedule_decomposed(
@@ -321,7 +545,6 @@ def schedule_decomposed(
     over_weight: float = 1.0,
     preference_weight: float = 0.5,
     time_limit: float = 120.0,
-    mip_rel_gap: float = 0.005,
 ) -> Schedule:
     """Schedule many named agents: aggregate shifts per group, then assign them (see module)."""
     started = time.perf_counter()
@@ -344,8 +567,8 @@ def schedule_decomposed(
     )
     r_model = r / (1.0 - (float(share.mean()) if share.size else 0.0))
     counts, res = _aggregate(
-        r_model, interval_minutes, agents, groups, cols, days,
-        under_weight, over_weight, time_limit * 0.8, mip_rel_gap,
+        r_model, interval_minutes, agents, templates, groups, cols, days,
+        under_weight, over_weight, time_limit * 0.8,
     )  # fmt: skip
     lengths: dict[int, tuple[int, int]] = {}
     for group in groups:
@@ -355,29 +578,46 @@ def schedule_decomposed(
     tracker = _Tracker(agents, days)
     picked: list[tuple[int, int, int, int, int]] = []  # agent, day, template, start, length
     for week in range((days + 6) // 7):
+        plans: dict[int, dict[int, set[int]]] = {}
         for g, group in enumerate(groups):
             mine = np.flatnonzero((cols.group == g) & (counts > 0))
-            per_day_counts = np.zeros(days, dtype=np.int64)
-            np.add.at(per_day_counts, cols.day[mine], counts[mine])
-            plan = _working_days(tracker, group, per_day_counts, week)
-            planned_left = {a: sum(a in v for v in plan.values()) for a in group.members}
-            for d in sorted(plan):
-                chosen = plan[d]
-                for a in chosen:
-                    tracker.on[a, d] = False
-                    planned_left[a] -= 1
+            demand = np.zeros(days, dtype=np.int64)
+            np.add.at(demand, cols.day[mine], counts[mine])
+            plans[g] = _plan_days(tracker, group.members, demand, week)
+        for d in range(7 * week, min(7 * week + 7, days)):
+            for g, group in enumerate(groups):
+                today = np.flatnonzero((cols.group == g) & (counts > 0) & (cols.day == d))
                 shifts = [
                     (int(cols.template[j]), int(cols.start[j]), int(cols.length[j]))
-                    for j in mine[cols.day[mine] == d]
+                    for j in today
                     for _ in range(int(counts[j]))
                 ]
-                for a, (k, start, length) in _match_day(
-                    tracker, chosen, shifts, d, week, planned_left, lengths, preference_weight
-                ):
-                    tracker.on[a, d] = True
-                    tracker.start[a, d], tracker.end[a, d] = start, start + length
-                    tracker.hours[a, week] += length / 60.0
-                    picked.append((a, d, k, start, length))
+                if not shifts:
+                    continue
+                planned = plans[g][d]
+                # the planned agents first; shifts none of them can take go to anyone eligible
+                for pool in (sorted(planned), [a for a in group.members if a not in planned]):
+                    if not shifts:
+                        break
+                    eligible, cost = _day_costs(
+                        tracker, pool, shifts, d, week, lengths, preference_weight
+                    )
+                    if not eligible:
+                        continue
+                    rows, cols_ = linear_sum_assignment(cost)
+                    taken: set[int] = set()
+                    for i, j in zip(rows.tolist(), cols_.tolist(), strict=True):
+                        if cost[i, j] >= _BLOCKED / 2:
+                            continue
+                        a = eligible[i]
+                        k, start, length = shifts[j]
+                        tracker.on[a, d] = True
+                        tracker.start[a, d], tracker.end[a, d] = start, start + length
+                        tracker.hours[a, week] += length / 60.0
+                        picked.append((a, d, k, start, length))
+                        taken.add(j)
+                    shifts = [x for j, x in enumerate(shifts) if j not in taken]
+    _repair_minimums(tracker, templates, groups, r_model, interval_minutes, picked)
     if picked:
         arr = np.asarray(picked, dtype=np.int64)
     else:
