@@ -109,3 +109,26 @@ def test_sample_draws_from_the_store_and_never_twice(tmp_path: Path) -> None:
         ).one()
     assert n == distinct > 0
     assert runner.invoke(quality_app, ["sample", "--week", "45", "--db", db]).exit_code == 2
+
+
+def test_onion_from_the_catalog_says_adherence_is_unavailable(tmp_path: Path) -> None:
+    from ccops.ingest.pipeline import ingest_jsonl
+    from ccops.metrics import run_report
+    from ccops.store import make_engine, upgrade
+
+    db = f"sqlite:///{tmp_path / 'o.db'}"
+    events = tmp_path / "e.jsonl"
+    events.write_bytes(b"\n".join(orjson.dumps(e) for e in contact_events(300)))
+    engine = make_engine(db)
+    upgrade(engine)
+    ingest_jsonl(engine, events)
+    engine.dispose()
+    args = ["onion", "--week", "2026-W45", "--measure", "aht_seconds", "--db", db]
+    result = runner.invoke(quality_app, args, terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "adherence: not available — needs published agent schedules" in result.output
+    rows = run_report(db, "aht_seconds", "agent", "2026-11-02", "2026-11-08").rows
+    worst = max((r for r in rows if r["agent"]), key=lambda r: r["aht_seconds"])["agent"]
+    assert "bottom list" in result.output and worst in result.output.split("bottom list")[-1]
+    bad = runner.invoke(quality_app, ["onion", "--week", "2026-W45", "--measure", "x", "--db", db])
+    assert bad.exit_code != 0 and "unknown metric" in bad.output

@@ -242,18 +242,27 @@ def _cell(text: str) -> Any:
 
 @quality_app.command("onion")
 def onion_command(
-    path: Path = typer.Argument(
-        ...,
+    path: Path | None = typer.Argument(
+        None,
         help="CSV per agent: agent, team, adherence, occupancy, utilization, performance, "
-        "and productivity_<channel> columns (contacts per day)",
+        "and productivity_<channel> columns (contacts per day). Without it, the figures come "
+        "from the store's metric catalog for --week",
     ),
     previous: Path | None = typer.Option(None, help="The same CSV for the previous period"),
+    week: str | None = typer.Option(
+        None,
+        help="From the catalog: the ISO week to review (e.g. 2026-W45), against the week before",
+    ),
+    measure: str = typer.Option(
+        "productivity", help="From the catalog: the performance measure (a catalog metric id)"
+    ),
     share: float = typer.Option(0.2, min=0.0, max=1.0, help="Share of agents in the bottom list"),
     lower_is_better: bool = typer.Option(False, help="The performance measure is lower-better"),
     adherence: float = typer.Option(0.90, help="Adherence target"),
     occupancy: float = typer.Option(0.75, help="Occupancy target (minimum)"),
     utilization: float = typer.Option(0.80, help="Utilization target"),
     productivity: list[str] = typer.Option([], help="Channel minimum per day, e.g. voice=50"),
+    db: str | None = DbOption,
 ) -> None:
     """The onion review per team and agent, and who entered, stayed on or left the bottom list."""
     from ccops.quality import onion
@@ -266,11 +275,17 @@ def onion_command(
         except ValueError:
             raise fail(f"--productivity {spec!r}: use CHANNEL=NUMBER") from None
     targets = onion.Targets(adherence, occupancy, utilization, mins, share, not lower_is_better)
-    current = _figures(path)
-    result = onion.review(current, targets)
-    table = Table(
-        "team", "agent", "first layer", "all shortfalls", title=f"onion review: {path.name}"
-    )
+    if path is None:
+        if week is None:
+            raise fail("give a CSV of figures, or --week to take them from the metric catalog")
+        current, before, result, higher, title = _onion_from_catalog(db, week, measure, targets)
+    else:
+        current = _figures(path)
+        result = onion.review(current, targets)
+        higher = not lower_is_better
+        before = onion.bottom(_figures(previous), share, higher) if previous else None
+        title = path.name
+    table = Table("team", "agent", "first layer", "all shortfalls", title=f"onion review: {title}")
     for a in result.agents:
         table.add_row(
             a.team or "-",
@@ -279,9 +294,10 @@ def onion_command(
             "; ".join(a.details[k] for k in a.shortfalls),
         )
     console.print(table)
-    if previous is not None:
-        before = onion.bottom(_figures(previous), share, not lower_is_better)
-        rows = onion.track(before, result.bottom, current, higher_is_better=not lower_is_better)
+    for layer, needs in result.unavailable.items():
+        console.print(f"{layer}: not available — needs {needs}")
+    if before is not None:
+        rows = onion.track(before, result.bottom, current, higher_is_better=higher)
         watch = Table("agent", "status", "previous", "now", "getting better", title="bottom list")
         for t in rows:
             watch.add_row(
@@ -296,6 +312,35 @@ def onion_command(
         console.print(
             "bottom list: " + ", ".join(f"{r.agent} ({r.value:g})" for r in result.bottom)
         )
+
+
+def _onion_from_catalog(db: str | None, week: str, measure: str, targets: Any) -> Any:
+    """This week's review and last week's bottom list, every figure from the metric catalog."""
+    from datetime import datetime, time, timedelta
+
+    from ccops.metrics import CATALOG, MetricError
+    from ccops.quality import sampling
+    from ccops.store import make_engine
+    from ccops.web.pages.quality import onion_review
+
+    if measure not in CATALOG:
+        raise fail(f"--measure: unknown metric {measure!r}; see `ccops metrics list`")
+    try:
+        first, last = sampling.iso_week(week)
+    except ValueError as exc:
+        raise fail(f"--week: {exc}") from None
+    start, end = datetime.combine(first, time()), datetime.combine(last, time())
+    engine = make_engine(db)
+    try:
+        now = onion_review(engine, start, end, performance=measure, targets=targets)
+        then = onion_review(
+            engine, start - timedelta(days=7), start, performance=measure, targets=targets
+        )
+    except MetricError as exc:
+        raise fail(str(exc)) from None
+    finally:
+        engine.dispose()
+    return now.figures, then.review.bottom, now.review, now.higher_is_better, f"{week} ({measure})"
 
 
 def _figures(path: Path):  # type: ignore[no-untyped-def]
