@@ -287,7 +287,6 @@ def histories_from_rows(
         return []
     frame["channel"] = frame["channel"].fillna("")
     last_day = min(end, max(frame.ts).date())
-    per_day = 1440 // interval_minutes
     out: list[History] = []
     for (queue, channel), part in frame.groupby(["queue", "channel"], sort=True):
         first_day = max(start, min(part.ts).date())
@@ -311,7 +310,6 @@ def histories_from_rows(
         np.add.at(handle, idx, np.where(np.isnan(aht), 0.0, aht) * done)
         with np.errstate(invalid="ignore", divide="ignore"):
             aht_grid = np.where(handled > 0, handle / handled, np.nan)
-        assert per_day * days == len(grid)
         out.append(
             History(
                 str(queue), str(channel), interval_minutes, first_day, contacts, handled, aht_grid
