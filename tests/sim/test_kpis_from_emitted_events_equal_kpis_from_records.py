@@ -40,3 +40,13 @@ def test_same_seed_gives_byte_identical_jsonl_that_parses_back() -> None:
     times = [parse_event(line).at for line in lines]
     assert times == sorted(times)
     assert parse_event(lines[0]).id == "sim-9-0000000-offered"
+
+
+def test_events_with_bodies_carry_bodies_that_parse_back_to_the_same_events() -> None:
+    from ccops.sim.emit import iter_events_with_bodies
+
+    rec = simulate_mmc(2.0 / 60, 180.0, 5, hours=3, seed=4, patience=60.0)
+    pairs = list(iter_events_with_bodies(rec))
+    assert pairs and [e for e, _ in pairs] == list(iter_events(rec))
+    for event, body in pairs:
+        assert parse_event(body) == event

@@ -191,7 +191,9 @@ def serve(
 @app.command("demo")
 def demo(
     db: str = typer.Option("sqlite:///ccops-demo.db", "--db", help="Where the demo store goes"),
-    days: int = typer.Option(30, min=1, max=366, help="Days of history to simulate"),
+    days: int = typer.Option(
+        21, min=1, max=366, help="Days of history to simulate (more takes longer to store)"
+    ),
     seed: int = typer.Option(1, help="Random seed (same seed, same center)"),
     host: str = "127.0.0.1",
     port: int = 8000,

@@ -27,6 +27,7 @@ from ccops.events._model import (
     Outcome,
     dump_event,
     parse_event,
+    trusted_builder,
 )
 
 __all__ = [
@@ -55,4 +56,5 @@ __all__ = [
     "dump_event",
     "fold_contact",
     "parse_event",
+    "trusted_builder",
 ]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import orjson
 from pydantic import (
@@ -237,3 +238,30 @@ def dump_event(event: Event) -> bytes:
 def event_json_schema() -> dict[str, Any]:
     """The JSON Schema of one event (for docs and the API)."""
     return _ADAPTER.json_schema()
+
+
+def trusted_builder(cls: Any) -> Callable[..., Any]:
+    """A constructor for `cls` that skips validation, for producers that validate themselves.
+
+    `Model.model_construct` costs ~9 µs per event; this costs ~1.5 µs. Callers (the importers,
+    the simulator) guarantee what validation would: keys of 1-200 characters, seconds in range,
+    tz-aware UTC `at`, every required field present.
+    """
+    defaults: dict[str, Any] = {}
+    for name, info in cls.model_fields.items():
+        defaults[name] = None if info.is_required() else info.default
+    defaults["type"] = get_args(cls.model_fields["type"].annotation)[0]
+    new = object.__new__
+    put = object.__setattr__
+
+    def build(**fields: Any) -> Any:
+        values = defaults.copy()
+        values.update(fields)
+        obj = new(cls)
+        put(obj, "__dict__", values)
+        put(obj, "__pydantic_fields_set__", set(fields))
+        put(obj, "__pydantic_extra__", None)
+        put(obj, "__pydantic_private__", None)
+        return obj
+
+    return build

@@ -91,10 +91,10 @@ class Ingestor:
             return
         self._push(event)
 
-    def add_event(self, event: Event) -> None:
-        """Add an already-built event (from an importer or the simulator)."""
+    def add_event(self, event: Event, body: str | None = None) -> None:
+        """Add a built event (from an importer or the simulator), with its JSON if known."""
         self.summary.read += 1
-        self._push(event)
+        self._push(event, body)
 
     def reject(self, position: int, raw: str, reason: str) -> None:
         """Keep an input that could not be accepted, with its position and reason."""

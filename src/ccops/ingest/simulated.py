@@ -41,8 +41,8 @@ def ingest_simulation(
 ) -> IngestSummary:
     """Store a simulated run's events (idempotent, like any import) and configure its queues."""
     ingestor = Ingestor(engine, source=source)
-    for i, event in enumerate(run.events(), start=1):
-        ingestor.add_event(event)
+    for i, (event, body) in enumerate(run.events_with_bodies(), start=1):
+        ingestor.add_event(event, body)
         if on_progress is not None and i % 10_000 == 0:
             on_progress(i)
     summary = ingestor.close()

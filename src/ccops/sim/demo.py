@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ccops.events import Event
-from ccops.sim.emit import event_count, iter_events, iter_jsonl
+from ccops.sim.emit import event_count, iter_events, iter_events_with_bodies, iter_jsonl
 from ccops.sim.engine import simulate
 from ccops.sim.records import ContactRecords
 from ccops.sim.scenario import Scenario, load_scenario
@@ -24,6 +24,10 @@ class DemoRun:
     def events(self) -> Iterator[Event]:
         """The canonical event models (built without re-validation), oldest first."""
         return iter_events(self.records)
+
+    def events_with_bodies(self) -> Iterator[tuple[Event, str]]:
+        """The events with their canonical JSON, so the store need not serialise them again."""
+        return iter_events_with_bodies(self.records)
 
     def jsonl(self) -> Iterator[bytes]:
         """The same events as canonical JSON lines (what a file import would read)."""

@@ -25,6 +25,7 @@ from ccops.events import (
     Direction,
     Event,
     Outcome,
+    trusted_builder,
 )
 from ccops.sim.records import CONTAINED, OUTCOME_NAMES, ContactRecords
 
@@ -243,10 +244,25 @@ _MODELS: dict[str, type[Event]] = {
 }
 
 
+_BUILDERS = {kind: trusted_builder(model) for kind, model in _MODELS.items()}
+
+
 def iter_events(records: ContactRecords, until: float = math.inf) -> Iterator[Event]:
     """Yield the run's canonical event models in time order (only those before `until`)."""
+    builders = _BUILDERS
     for d in iter_event_dicts(records, until):
-        yield _MODELS[d["type"]].model_construct(**d)
+        yield builders[d["type"]](**d)
+
+
+def iter_events_with_bodies(
+    records: ContactRecords, until: float = math.inf
+) -> Iterator[tuple[Event, str]]:
+    """Yield (event model, its canonical JSON) pairs in time order: what the store keeps."""
+    builders = _BUILDERS
+    dumps = orjson.dumps
+    opt = orjson.OPT_UTC_Z
+    for d in iter_event_dicts(records, until):
+        yield builders[d["type"]](**d), dumps(d, option=opt).decode()
 
 
 def iter_jsonl(records: ContactRecords, until: float = math.inf) -> Iterator[bytes]:
