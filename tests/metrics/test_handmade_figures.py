@@ -143,7 +143,7 @@ def test_months_and_weeks_are_calendar_buckets(center: str) -> None:
 
 def test_metrics_without_their_data_say_what_is_missing(center: str) -> None:
     with pytest.raises(MetricUnavailableError, match="schedules"):
-        run_report(center, "adherence", "day")
+        run_report(center, "shrinkage", "day")
     with pytest.raises(MetricUnavailableError, match="survey"):
         run_report(center, "csat", "day")
 

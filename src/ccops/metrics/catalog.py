@@ -17,7 +17,7 @@ from ccops.metrics.errors import MetricUnavailableError, UnknownMetricError
 
 Unit = Literal["contacts", "ratio", "seconds", "contacts_per_hour", "currency_per_contact", "score"]
 Better = Literal["higher", "lower"]
-Source = Literal["contacts", "agent_states", "qa_evaluations"]
+Source = Literal["contacts", "agent_states", "qa_evaluations", "schedules"]
 
 OFFERED = ("contact.offered",)
 ANSWER = ("contact.offered", "contact.answered")
@@ -67,6 +67,18 @@ MEASURES: dict[str, Measure] = {
         ),
         Measure(
             "qa_accurate", "qa_evaluations", "1 for a counted QA evaluation with no accuracy defect"
+        ),
+        Measure("scheduled_seconds", "schedules", "seconds of any activity in a current schedule"),
+        Measure("scheduled_work_seconds", "schedules", "seconds scheduled to work (on the phone)"),
+        Measure(
+            "adherent_seconds",
+            "schedules",
+            "scheduled seconds in the scheduled activity's state (work: available or handling)",
+        ),
+        Measure(
+            "worked_seconds",
+            "schedules",
+            "seconds available or handling by scheduled agents within their schedule's period",
         ),
     )
 }
@@ -206,12 +218,19 @@ _CATALOG: tuple[Metric, ...] = (
            events=STATES + HANDLE, dimensions=AGENT_DIMENSIONS,
            notes="Needs agents.cost_rate_per_hour."),
     Metric("adherence", "Schedule adherence", "排班遵守率",
-           "Minutes in the scheduled activity ÷ scheduled minutes, per agent and interval.",
-           "ratio", "higher", None, target=0.90, requires="schedules", events=STATES,
-           dimensions=AGENT_DIMENSIONS),
+           "Minutes in the scheduled activity ÷ scheduled minutes, per agent and interval "
+           "(scheduled work: available, ringing or handling; a break: in break; lunch, training, "
+           "meeting: in that state), against the current published schedule.",
+           "ratio", "higher", "adherent_seconds", "scheduled_seconds", target=0.90,
+           events=STATES, dimensions=AGENT_DIMENSIONS,
+           notes="Needs a published schedule (ccops.store.schedule_models.publish_schedule)."),
     Metric("conformance", "Schedule conformance", "排班符合率",
-           "Minutes worked ÷ minutes scheduled to work.", "ratio", "higher", None, target=1.0,
-           requires="schedules", events=STATES, dimensions=AGENT_DIMENSIONS),
+           "Minutes worked (available, ringing or handling) within the schedule's period ÷ "
+           "minutes scheduled to work, whenever in the period they fall.", "ratio", "higher",
+           "worked_seconds", "scheduled_work_seconds", target=1.0, events=STATES,
+           dimensions=AGENT_DIMENSIONS,
+           notes="Adherence judges the timing, conformance the amount: working the right hours "
+           "at the wrong time keeps conformance and loses adherence."),
     Metric("shrinkage", "Shrinkage", "缩减率",
            "Paid time not available for contacts (breaks, training, meetings, absence) ÷ paid "
            "time; planned and unplanned apart.", "ratio", "lower", None, target=0.30,
@@ -273,8 +292,14 @@ _ZH: dict[str, tuple[str, str, str]] = {
         "需要配置坐席每小时成本；未配置的坐席不计成本。暂未分摊管理费用。"),
     "cost_per_resolved_contact": (
         "坐席成本 ÷ 首次解决的联络数（首次解决率的分子）。", "", "需要配置坐席每小时成本。"),
-    "adherence": ("处于排班所定活动的分钟数 ÷ 排班分钟数，按坐席和时段计算。", "", ""),
-    "conformance": ("实际工作分钟数 ÷ 排班工作分钟数。", "", ""),
+    "adherence": (
+        "处于排班所定活动的分钟数 ÷ 排班分钟数，按坐席和时段计算（排班工作：可用、振铃或处理中；"
+        "休息：休息状态；午餐、培训、会议：对应状态），以当前发布的排班为准。", "",
+        "需要已发布的排班。"),
+    "conformance": (
+        "排班期间实际工作（可用、振铃或处理中）的分钟数 ÷ 排班工作分钟数，不论落在期间的哪个时段。",
+        "", "遵守率看时间是否对得上，符合率看工作量是否足够："
+        "时段错了但时长够，符合率不变而遵守率下降。"),
     "shrinkage": (
         "带薪时间中不能处理联络的部分（休息、培训、会议、缺勤）÷ 带薪时间；"
         "计划内与计划外分开统计。",

@@ -20,6 +20,7 @@ from ccops.metrics.catalog import MEASURES
 from ccops.metrics.dimensions import DAY, EPOCH, Dimension
 from ccops.store.models import Agent, AgentStateInterval, Contact, Customer, Queue, Team
 from ccops.store.quality_models import COUNTED_STATUSES, QaEvaluation
+from ccops.store.schedule_models import PublishedSchedule, ScheduledActivity
 
 HANDLE_STATES = ("talking", "holding", "after_call_work")
 IDLE_STATES = ("available", "ringing")
@@ -225,12 +226,68 @@ def contact_facts(
     return r.select(**cols, **exprs)
 
 
+def _clipped(s: ir.Table, st: ir.IntegerValue, en: ir.IntegerValue, scope: Scope) -> ir.Table:
+    """Segments [st, en) in UTC epoch seconds, clipped to the scope's window, empty ones dropped."""
+    if scope.start is not None:
+        st = ibis.greatest(st, _epoch(scope.start))
+    if scope.end is not None:
+        en = ibis.least(en, _epoch(scope.end))
+    s = s.mutate(st=st, en=en)
+    return s.filter(s.en > s.st)
+
+
+def _split(
+    con: BaseBackend,
+    s: ir.Table,
+    dims: Sequence[Dimension],
+    scope: Scope,
+    carry: Sequence[str],
+    rate: bool,
+) -> ir.Table:
+    """Segments (agent_id, st, en, *carry) as seconds per dimension key, split at the time grain's
+    bucket boundaries: an 08:10–09:20 segment gives 50 minutes to 08:00 and 20 to 09:00."""
+    names = {d.id for d in dims}
+    ls = _local(s.st, scope)
+    s = s.mutate(ls=ls, le=ls + (s.en - s.st))
+    if names & {"agent", "team"} or rate:
+        a = _agents(con)
+        s = s.left_join(a, s.agent_id == a.agent_pk)
+    grain = _time_dim(dims)
+    if grain is None:
+        return s.mutate(dur=s.le - s.ls)
+    w = grain.width_seconds or DAY  # months: split at days, then map each day to its month
+    al = grain.align_seconds
+    s = s.mutate(b0=(s.ls - al) // w, b1=(s.le - 1 - al) // w)
+    s = s.mutate(span=s.b1 - s.b0)
+    top = s.span.max().to_pyarrow().as_py() or 0
+    # Most segments lie in one bucket; only those crossing a boundary are joined with the
+    # bucket offsets 1..top (a small table), so the join stays small on every engine.
+    single = s.filter(s.span == 0).mutate(bstart=s.b0 * w + al)
+    single = single.mutate(dur=single.le - single.ls)
+    keep = [*carry, "bstart", "dur", *(c for c in ("agent", "team", "rate") if c in s.columns)]
+
+    def same_schema(t: ir.Table) -> ir.Table:
+        return t.select(**{c: t[c].cast(t[c].type().copy(nullable=True)) for c in keep})
+
+    if top > 0:
+        nums = ibis.memtable({"n": list(range(int(top) + 1))})
+        crossing = s.filter(s.span > 0)
+        multi = crossing.join(nums, crossing.span >= nums.n)
+        multi = multi.mutate(bstart=(multi.b0 + multi.n) * w + al)
+        multi = multi.mutate(
+            dur=ibis.least(multi.le, multi.bstart + w) - ibis.greatest(multi.ls, multi.bstart)
+        )
+        s = same_schema(single).union(same_schema(multi), distinct=False)
+    else:
+        s = same_schema(single)
+    return s.mutate(**{grain.id: bucket(s.bstart, grain, scope) if w == DAY else s.bstart})
+
+
 def state_facts(
     con: BaseBackend, dims: Sequence[Dimension], measures: Iterable[str], scope: Scope
 ) -> ir.Table:
     """Agent-state seconds by agent state, split at the time grain's bucket boundaries."""
     wanted = [m for m in measures if MEASURES[m].source == "agent_states"]
-    names = {d.id for d in dims}
     s = con.table(AgentStateInterval.__tablename__)
     s = s.filter(s.state != "offline")
     if scope.agents is not None:
@@ -239,49 +296,8 @@ def state_facts(
         s = s.filter(s.start_at < scope.end)
     if scope.start is not None:
         s = s.filter(s.end_at.isnull() | (s.end_at > scope.start))
-    st = _seconds(s.start_at)
-    en = _seconds(s.end_at).fill_null(scope.as_of)
-    if scope.start is not None:
-        st = ibis.greatest(st, _epoch(scope.start))
-    if scope.end is not None:
-        en = ibis.least(en, _epoch(scope.end))
-    s = s.mutate(st=st, en=en)
-    s = s.filter(s.en > s.st)
-    ls = _local(s.st, scope)
-    s = s.mutate(ls=ls, le=ls + (s.en - s.st))
-    if names & {"agent", "team"} or "agent_cost" in wanted:
-        a = _agents(con)
-        s = s.left_join(a, s.agent_id == a.agent_pk)
-    grain = _time_dim(dims)
-    if grain is not None:
-        w = grain.width_seconds or DAY  # months: split at days, then map each day to its month
-        al = grain.align_seconds
-        s = s.mutate(b0=(s.ls - al) // w, b1=(s.le - 1 - al) // w)
-        s = s.mutate(span=s.b1 - s.b0)
-        top = s.span.max().to_pyarrow().as_py() or 0
-        # Most states lie in one bucket; only those crossing a boundary are joined with the
-        # bucket offsets 1..top (a small table), so the join stays small on every engine.
-        single = s.filter(s.span == 0).mutate(bstart=s.b0 * w + al)
-        single = single.mutate(dur=single.le - single.ls)
-        keep = ["state", "bstart", "dur", *(c for c in ("agent", "team", "rate") if c in s.columns)]
-
-        def same_schema(t: ir.Table) -> ir.Table:
-            return t.select(**{c: t[c].cast(t[c].type().copy(nullable=True)) for c in keep})
-
-        if top > 0:
-            nums = ibis.memtable({"n": list(range(int(top) + 1))})
-            crossing = s.filter(s.span > 0)
-            multi = crossing.join(nums, crossing.span >= nums.n)
-            multi = multi.mutate(bstart=(multi.b0 + multi.n) * w + al)
-            multi = multi.mutate(
-                dur=ibis.least(multi.le, multi.bstart + w) - ibis.greatest(multi.ls, multi.bstart)
-            )
-            s = same_schema(single).union(same_schema(multi), distinct=False)
-        else:
-            s = same_schema(single)
-        s = s.mutate(**{grain.id: bucket(s.bstart, grain, scope) if w == DAY else s.bstart})
-    else:
-        s = s.mutate(dur=s.le - s.ls)
+    s = _clipped(s, _seconds(s.start_at), _seconds(s.end_at).fill_null(scope.as_of), scope)
+    s = _split(con, s, dims, scope, ["state"], "agent_cost" in wanted)
     dur = s.dur.cast("float64")
     exprs: dict[str, Any] = {}
     for m in wanted:
@@ -295,6 +311,89 @@ def state_facts(
             exprs[m] = dur
         elif m == "agent_cost":
             exprs[m] = dur * s.rate / 3600.0  # null for agents without a rate
+    keys = {d.id: s[d.id] for d in dims}
+    return s.select(**keys, **exprs)
+
+
+def schedule_facts(
+    con: BaseBackend, dims: Sequence[Dimension], measures: Iterable[str], scope: Scope
+) -> ir.Table:
+    """Seconds scheduled, scheduled to work, in the scheduled activity, and worked while
+    scheduled — from the current published schedules against the agents' states."""
+    wanted = [m for m in measures if MEASURES[m].source == "schedules"]
+    sched = con.table(PublishedSchedule.__tablename__)
+    current = sched.filter(sched.status == "published").select(
+        sid=sched.id, wst=_seconds(sched.start_at), wen=_seconds(sched.end_at)
+    )
+    act = con.table(ScheduledActivity.__tablename__)
+    act = act.join(current, act.schedule_id == current.sid)
+    if scope.agents is not None:
+        act = act.filter(act.agent_id.isin(scope.agents))
+    st = con.table(AgentStateInterval.__tablename__)
+    st = st.filter(st.state != "offline")
+    st = st.select(
+        s_agent=st.agent_id,
+        state=st.state,
+        sst=_seconds(st.start_at),
+        sen=_seconds(st.end_at).fill_null(scope.as_of),
+    )
+    productive = HANDLE_STATES + IDLE_STATES
+    # who is on each current schedule, over the schedule's whole period
+    members = act.select(agent_id=act.agent_id, m_wst=act.wst, m_wen=act.wen).distinct()
+    act = act.select(
+        agent_id=act.agent_id,
+        activity=act.activity,
+        ast=_seconds(act.start_at),
+        aen=_seconds(act.end_at),
+    )
+    zero, one = ibis.literal(0), ibis.literal(1)
+    # 1. the scheduled activities themselves
+    planned = act.mutate(
+        scheduled=one,
+        work=ibis.cases((act.activity == "work", 1), else_=0),
+        adherent=zero,
+        worked=zero,
+    )
+    planned = _clipped(planned, planned.ast, planned.aen, scope)
+    # 2. each activity's overlap with the agent's states in the same activity ("work": on the
+    #    phone, available or handling)
+    both = act.join(st, act.agent_id == st.s_agent)
+    both = both.filter(both.sst < both.aen, both.sen > both.ast)
+    both = both.filter(
+        (both.activity == both.state) | ((both.activity == "work") & both.state.isin(productive))
+    )
+    adherent = both.mutate(scheduled=zero, work=zero, adherent=one, worked=zero)
+    adherent = _clipped(
+        adherent,
+        ibis.greatest(adherent.ast, adherent.sst),
+        ibis.least(adherent.aen, adherent.sen),
+        scope,
+    )
+    # 3. time worked (on the phone) by scheduled agents during their schedule's period, when
+    #    ever it falls: conformance compares the amount, adherence the timing
+    on = members.join(st, members.agent_id == st.s_agent)
+    on = on.filter(on.sst < on.m_wen, on.sen > on.m_wst, on.state.isin(productive))
+    worked = on.mutate(scheduled=zero, work=zero, adherent=zero, worked=one)
+    worked = _clipped(
+        worked, ibis.greatest(worked.m_wst, worked.sst), ibis.least(worked.m_wen, worked.sen), scope
+    )
+    cols = ["agent_id", "st", "en", "scheduled", "work", "adherent", "worked"]
+    flags = ["scheduled", "work", "adherent", "worked"]
+    segs = planned.select(*cols).union(adherent.select(*cols), distinct=False)
+    segs = segs.union(worked.select(*cols), distinct=False)
+    segs = segs.mutate(**{f: segs[f].cast("int64") for f in flags})
+    s = _split(con, segs, dims, scope, flags, False)
+    dur = s.dur.cast("float64")
+    exprs: dict[str, Any] = {}
+    for m in wanted:
+        if m == "scheduled_seconds":
+            exprs[m] = dur * s.scheduled
+        elif m == "scheduled_work_seconds":
+            exprs[m] = dur * s.work
+        elif m == "adherent_seconds":
+            exprs[m] = dur * s.adherent
+        elif m == "worked_seconds":
+            exprs[m] = dur * s.worked
     keys = {d.id: s[d.id] for d in dims}
     return s.select(**keys, **exprs)
 

@@ -26,6 +26,7 @@ from ccops.metrics.compile import (
     aggregate,
     contact_facts,
     evaluation_facts,
+    schedule_facts,
     state_facts,
 )
 from ccops.metrics.dimensions import (
@@ -272,11 +273,12 @@ def run_report(
 
 
 _NULL_KEY = "\uffff<null>"
-SOURCES: tuple[Source, ...] = ("contacts", "agent_states", "qa_evaluations")
+SOURCES: tuple[Source, ...] = ("contacts", "agent_states", "qa_evaluations", "schedules")
 FACTS: dict[Source, Callable[[BaseBackend, Sequence[Dimension], Sequence[str], Scope], Any]] = {
     "contacts": contact_facts,
     "agent_states": state_facts,
     "qa_evaluations": evaluation_facts,
+    "schedules": schedule_facts,
 }
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.exc import ArgumentError
 from ccops.metrics.errors import SourceError
 from ccops.store.models import Agent, AgentStateInterval, Contact, Customer, Queue, Team
 from ccops.store.quality_models import QaEvaluation
+from ccops.store.schedule_models import PublishedSchedule, ScheduledActivity
 
 #: The tables the catalog reads (and `export_parquet` writes).
 METRIC_TABLES = (
@@ -28,6 +29,8 @@ METRIC_TABLES = (
     Customer.__tablename__,
     AgentStateInterval.__tablename__,
     QaEvaluation.__tablename__,
+    PublishedSchedule.__tablename__,
+    ScheduledActivity.__tablename__,
 )
 #: Tables exported with only the columns the catalog reads (evaluations' answers and comments
 #: stay in the store).

@@ -236,3 +236,4 @@ __all__ = [
 from ccops.store import auth_models as _auth_models  # noqa: E402,F401
 from ccops.store import forecast_models as _forecast_models  # noqa: E402,F401
 from ccops.store import quality_models as _quality_models  # noqa: E402,F401
+from ccops.store import schedule_models as _schedule_models  # noqa: E402,F401

@@ -191,6 +191,8 @@ def onion_review(
     rows = run_report(
         source, wanted, "agent,team", start, end, time_zone, as_of=as_of, agents=agents
     ).rows
+    if "adherence" in wanted and all(r.get("adherence") is None for r in rows):
+        unavailable[onion.ADHERENCE] = REQUIREMENTS["schedules"]  # nobody has a schedule yet
     handled = run_report(
         source, "handled", "agent,channel", start, end, time_zone, as_of=as_of, agents=agents
     ).rows
