@@ -10,6 +10,7 @@ from rich.table import Table
 from ccops.cli.common import DbOption, console, fail, file_progress
 from ccops.cli.forecast import forecast
 from ccops.cli.importers import import_app
+from ccops.cli.publish import publish_schedule
 from ccops.cli.quality import quality_app
 from ccops.cli.report import export, metrics_app, report
 from ccops.cli.schedule import schedule
@@ -36,6 +37,7 @@ app.command("report")(report)
 app.command("export")(export)
 app.command("staff")(staff)
 app.command("schedule")(schedule)
+app.command("publish-schedule")(publish_schedule)
 app.command("forecast")(forecast)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from ccops.store.models import Agent, AgentStateInterval, Contact, Queue, Team
+from ccops.store.schedule_models import PublishedSchedule, ScheduledActivity
 from ccops.web import kpis
 from ccops.web.clock import day_start_utc, utcnow
 from ccops.web.scope import Scope
@@ -127,8 +128,35 @@ def queue_board(session: Session, now: datetime, day_start: datetime) -> list[di
     return rows
 
 
+# Seconds an agent may be out of their scheduled activity before the wallboard raises it.
+ADHERENCE_GRACE_SECONDS = 300.0
+ON_THE_PHONE = ("available", "ringing", "talking", "holding", "after_call_work")
+
+
+def scheduled_now(session: Session, scope: Scope, now: datetime) -> dict[int, tuple[str, datetime]]:
+    """Each agent's activity in the current published schedule at `now`: (activity, since)."""
+    stmt = (
+        select(ScheduledActivity.agent_id, ScheduledActivity.activity, ScheduledActivity.start_at)
+        .join(PublishedSchedule, PublishedSchedule.id == ScheduledActivity.schedule_id)
+        .where(
+            PublishedSchedule.status == "published",
+            ScheduledActivity.start_at <= now,
+            ScheduledActivity.end_at > now,
+            scope.agent_column(ScheduledActivity.agent_id),
+        )
+    )
+    return {aid: (activity, since) for aid, activity, since in session.execute(stmt).all()}
+
+
+def in_activity(state: str, activity: str) -> bool:
+    """Whether a state is what the scheduled activity asks for (work: on the phone)."""
+    return state in ON_THE_PHONE if activity == "work" else state == activity
+
+
 def agent_board(session: Session, scope: Scope, now: datetime) -> list[dict[str, Any]]:
-    """Every agent in scope with a current (open) state: state, since when, for how long."""
+    """Every agent in scope with a current (open) state: state, since when, for how long, and
+    their scheduled activity with how long they have been out of it (adherence, live)."""
+    plan = scheduled_now(session, scope, now)
     stmt = (
         select(
             Agent.id,
@@ -153,6 +181,11 @@ def agent_board(session: Session, scope: Scope, now: datetime) -> list[dict[str,
             level = "alarm"
         elif limit is not None and seconds > limit:
             level = "warn"
+        scheduled, out_seconds = None, None
+        if aid in plan:
+            scheduled, activity_start = plan[aid]
+            if not in_activity(state, scheduled):
+                out_seconds = max(0.0, (now - max(start, activity_start)).total_seconds())
         rows.append(
             {
                 "id": aid,
@@ -164,13 +197,16 @@ def agent_board(session: Session, scope: Scope, now: datetime) -> list[dict[str,
                 "since": start.isoformat() + "Z",
                 "seconds": seconds,
                 "level": level,
+                "scheduled": scheduled,
+                "out_of_adherence_seconds": out_seconds,
             }
         )
     return rows
 
 
 def alerts(queues: list[dict[str, Any]], agents: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What to act on: SL below target, a VIP waiting, an agent far too long in a state."""
+    """What to act on: SL below target, a VIP waiting, an agent far too long in a state, an agent
+    out of their scheduled activity for longer than the grace period."""
     out: list[dict[str, Any]] = []
     for q in queues:
         if q["sl"] is not None and q["sl"] < q["sl_target"]:
@@ -187,6 +223,17 @@ def alerts(queues: list[dict[str, Any]], agents: list[dict[str, Any]]) -> list[d
                     "agent": a["name"],
                     "state": a["state"],
                     "value": a["seconds"],
+                }
+            )
+        late = a.get("out_of_adherence_seconds")
+        if late is not None and late > ADHERENCE_GRACE_SECONDS:
+            out.append(
+                {
+                    "kind": "out_of_adherence",
+                    "agent": a["name"],
+                    "state": a["state"],
+                    "activity": a["scheduled"],
+                    "value": late,
                 }
             )
     return out

@@ -77,7 +77,10 @@
     const box = document.getElementById("alerts");
     box.replaceChildren();
     snap.alerts.forEach(function (a) {
-      const values = Object.assign({}, a, { state: cfg.states[a.state] || a.state });
+      const values = Object.assign({}, a, {
+        state: cfg.states[a.state] || a.state,
+        activity: (cfg.activities || {})[a.activity] || a.activity,
+      });
       box.appendChild(el("div", "alert " + a.kind, fill(L[a.kind] || a.kind, values)));
     });
   }
