@@ -87,6 +87,17 @@ def _agents(con: BaseBackend) -> ir.Table:
     return a.left_join(t, a.agent_team_id == t.team_pk).select("agent_pk", "agent", "team", "rate")
 
 
+def _with_customer(con: BaseBackend, r: ir.Table, cols: dict[str, Any]) -> ir.Table:
+    """`r` joined to its customer; the segment and VIP tier put in `cols` (the contact's own
+    values first, the customer's where the contact has none)."""
+    cu = con.table(Customer.__tablename__)
+    cu = cu.select(cu_pk=cu.id, cu_segment=cu.segment, cu_vip=cu.vip_tier)
+    r = r.left_join(cu, r.customer_id == cu.cu_pk)
+    cols["segment"] = r.segment.fill_null(r.cu_segment)
+    cols["vip_tier"] = r.vip_tier.fill_null(r.cu_vip)
+    return r
+
+
 def _time_dim(dims: Sequence[Dimension]) -> Dimension | None:
     return next((d for d in dims if d.is_time), None)
 
@@ -167,11 +178,7 @@ def contact_facts(
         a = _agents(con)
         r = r.left_join(a, r.agent_id == a.agent_pk)
     if names & {"segment", "vip_tier"}:
-        cu = con.table(Customer.__tablename__)
-        cu = cu.select(cu_pk=cu.id, cu_segment=cu.segment, cu_vip=cu.vip_tier)
-        r = r.left_join(cu, r.customer_id == cu.cu_pk)
-        cols["segment"] = r.segment.fill_null(r.cu_segment)
-        cols["vip_tier"] = r.vip_tier.fill_null(r.cu_vip)
+        r = _with_customer(con, r, cols)
     if FCR_MEASURES.intersection(wanted):
         rep = _fcr_repeats(con, scope)
         r = r.left_join(rep, r.id == rep.repeat_id)
@@ -437,11 +444,7 @@ def evaluation_facts(
         a = _agents(con)
         r = r.left_join(a, r.ev_agent == a.agent_pk)
     if names & {"segment", "vip_tier"}:
-        cu = con.table(Customer.__tablename__)
-        cu = cu.select(cu_pk=cu.id, cu_segment=cu.segment, cu_vip=cu.vip_tier)
-        r = r.left_join(cu, r.customer_id == cu.cu_pk)
-        cols["segment"] = r.segment.fill_null(r.cu_segment)
-        cols["vip_tier"] = r.vip_tier.fill_null(r.cu_vip)
+        r = _with_customer(con, r, cols)
     for d in dims:
         if d.is_time:
             cols[d.id] = bucket(_local(_seconds(r.offered_at), scope), d, scope)

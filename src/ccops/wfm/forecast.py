@@ -437,7 +437,7 @@ def _predict(name: str, train: FloatArray, horizon: int, periods_per_day: int) -
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         out = engine.forecast(h=h, df=frame)
-    values: FloatArray = np.clip(out[name].to_numpy(dtype=np.float64), 0.0, None)
+    values: FloatArray = np.clip(np.asarray(out[name], dtype=np.float64), 0.0, None)
     if not np.all(np.isfinite(values)):
         raise ForecastError(f"{name} produced non-finite values")
     if daily:

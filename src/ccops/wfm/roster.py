@@ -50,6 +50,7 @@ from ccops.wfm.schedule import (
     ShiftTemplate,
     _Options,
     _place_breaks,
+    checked_inputs,
     violations,
 )
 
@@ -548,18 +549,7 @@ def schedule_decomposed(
 ) -> Schedule:
     """Schedule many named agents: aggregate shifts per group, then assign them (see module)."""
     started = time.perf_counter()
-    r = np.asarray(required, dtype=np.float64).ravel()
-    per_day = DAY_MINUTES // interval_minutes
-    if DAY_MINUTES % interval_minutes or r.size % per_day or r.size == 0:
-        raise ValueError("the requirement must cover whole days of whole intervals")
-    if not np.all(np.isfinite(r)) or np.any(r < 0):
-        raise ValueError("required must be finite and >= 0")
-    for t in templates:
-        if t.length_minutes % interval_minutes or t.start_step % interval_minutes:
-            raise ValueError(f"template {t.name}: times must be multiples of the interval")
-    if len({a.id for a in agents}) != len(agents):
-        raise ValueError("agent ids must be unique")
-    days = r.size // per_day
+    r, days = checked_inputs(required, interval_minutes, agents, templates)
     groups = _groups(agents, templates)
     cols = _columns(groups, templates, days)
     share = np.array(

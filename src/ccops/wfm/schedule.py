@@ -219,6 +219,27 @@ def _agent_rows(rows: _Rows, opt: _Options, agents: Sequence[Agent], days: int) 
                     rows.add(np.concatenate([today[end_today >= e], clash]), 1.0, 0.0, 1.0)
 
 
+def checked_inputs(
+    required: ArrayLike,
+    interval_minutes: int,
+    agents: Sequence[Agent],
+    templates: Sequence[ShiftTemplate],
+) -> tuple[FloatArray, int]:
+    """The requirement as a flat array and its number of days; ValueError on bad inputs."""
+    r = np.asarray(required, dtype=np.float64).ravel()
+    per_day = DAY_MINUTES // interval_minutes
+    if DAY_MINUTES % interval_minutes or r.size % per_day or r.size == 0:
+        raise ValueError("the requirement must cover whole days of whole intervals")
+    if not np.all(np.isfinite(r)) or np.any(r < 0):
+        raise ValueError("required must be finite and >= 0")
+    for t in templates:
+        if t.length_minutes % interval_minutes or t.start_step % interval_minutes:
+            raise ValueError(f"template {t.name}: times must be multiples of the interval")
+    if len({a.id for a in agents}) != len(agents):
+        raise ValueError("agent ids must be unique")
+    return r, r.size // per_day
+
+
 def schedule(
     required: ArrayLike,
     interval_minutes: int,
@@ -232,18 +253,7 @@ def schedule(
     mip_rel_gap: float = 0.01,
 ) -> Schedule:
     """Schedule named agents against a per-interval requirement over whole days (cyclic)."""
-    r = np.asarray(required, dtype=np.float64).ravel()
-    per_day = DAY_MINUTES // interval_minutes
-    if DAY_MINUTES % interval_minutes or r.size % per_day or r.size == 0:
-        raise ValueError("the requirement must cover whole days of whole intervals")
-    if not np.all(np.isfinite(r)) or np.any(r < 0):
-        raise ValueError("required must be finite and >= 0")
-    for t in templates:
-        if t.length_minutes % interval_minutes or t.start_step % interval_minutes:
-            raise ValueError(f"template {t.name}: times must be multiples of the interval")
-    if len({a.id for a in agents}) != len(agents):
-        raise ValueError("agent ids must be unique")
-    days = r.size // per_day
+    r, days = checked_inputs(required, interval_minutes, agents, templates)
     horizon = r.size
     opt = _options(agents, templates, days, preference_weight)
     n = opt.agent.size
