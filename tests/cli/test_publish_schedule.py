@@ -6,12 +6,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
+from tests.metrics.handmade import ingest
 from typer.testing import CliRunner
 
 from ccops.cli.app import app
 from ccops.metrics import run_report
 from ccops.store.schedule_models import ScheduledActivity
-from tests.metrics.handmade import ingest
 
 runner = CliRunner()
 STATES = [
