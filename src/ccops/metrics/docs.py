@@ -49,13 +49,17 @@ How figures are formed:
 """
 
 
-def _target(metric: Metric) -> str:
+def target_text(metric: Metric, zh: bool = False) -> str:
+    """A metric's default target in words ("80% (per queue: …)"); "—" when it has none."""
     if metric.target is None:
         return "—"
     value = f"{metric.target:.0%}" if metric.unit == "ratio" else f"{metric.target:g}"
     if metric.unit == "seconds":
-        value += " s"
-    return f"{value} ({metric.target_note})" if metric.target_note else value
+        value += " 秒" if zh else " s"
+    note = metric.target_note_zh if zh else metric.target_note
+    if not note:
+        return value
+    return f"{value}（{note}）" if zh else f"{value} ({note})"
 
 
 def _better(metric: Metric) -> str:
@@ -80,7 +84,7 @@ def render_markdown() -> str:
         status = f"requires {m.requires}" if m.requires else "available"
         out.append(
             f"| `{m.id}` | {m.name_en} | {m.name_zh} | {UNITS[m.unit]} | {_better(m)} | "
-            f"{_target(m)} | {status} |"
+            f"{target_text(m)} | {status} |"
         )
     out.append("")
     out.append("## Definitions\n")
@@ -93,7 +97,7 @@ def render_markdown() -> str:
         elif m.numerator:
             out.append(f"- **Computed as:** sum(`{m.numerator}`)")
         out.append(f"- **Unit:** {UNITS[m.unit]}; **direction:** {_better(m)}")
-        out.append(f"- **Default target:** {_target(m)}")
+        out.append(f"- **Default target:** {target_text(m)}")
         if m.events:
             out.append(f"- **Fed by events:** {', '.join(f'`{e}`' for e in m.events)}")
         out.append(f"- **May be cut by:** {_dims(m)}")
@@ -151,7 +155,7 @@ def render_html() -> str:
             formula,
             escape(UNITS[m.unit]),
             escape(_better(m)),
-            escape(_target(m)),
+            escape(target_text(m)),
             escape(", ".join(m.events)),
         ]
         parts.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")

@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from ccops.metrics import CATALOG, Metric, run_report
+from ccops.metrics import CATALOG, run_report
 from ccops.metrics.catalog import REQUIREMENTS, REQUIREMENTS_ZH
+from ccops.metrics.docs import target_text
 from ccops.web.clock import center_zone
 
 # What the overview, report, agent and team pages show (catalog ids).
@@ -88,26 +89,13 @@ def definitions(language: str) -> list[dict[str, Any]]:
             "other_name": None if zh else m.name_zh,
             "formula": m.formula_zh if zh else m.formula,
             "better": m.better,
-            "target": _target(m, zh),
+            "target": "" if m.target is None else target_text(m, zh),
             "requires": (REQUIREMENTS_ZH if zh else REQUIREMENTS).get(m.requires or ""),
             "notes": m.notes_zh if zh else m.notes,
             "events": None if zh else ", ".join(m.events),
         }
         for m in CATALOG.values()
     ]
-
-
-def _target(metric: Metric, zh: bool) -> str:
-    if metric.target is None:
-        return ""
-    if metric.unit == "ratio":
-        value = f"{metric.target:.0%}"
-    elif metric.unit == "seconds":
-        value = f"{metric.target:g} 秒" if zh else f"{metric.target:g} s"
-    else:
-        value = f"{metric.target:g}"
-    note = metric.target_note_zh if zh else metric.target_note
-    return f"{value}（{note}）" if zh and note else f"{value} ({note})" if note else value
 
 
 def daily(days: int, last: date) -> list[date]:
