@@ -41,7 +41,7 @@ from numpy.typing import ArrayLike
 from scipy.optimize import linear_sum_assignment, linprog
 
 from ccops.wfm import _highs
-from ccops.wfm._arrays import FloatArray, IntArray
+from ccops.wfm._arrays import BoolArray, FloatArray, IntArray
 from ccops.wfm.cover import coverage_matrix
 from ccops.wfm.schedule import (
     DAY_MINUTES,
@@ -305,6 +305,25 @@ class _Tracker:
                 e += step
         return run
 
+    def too_little_rest(self, a: int, d: int, starts: IntArray, ends: IntArray) -> BoolArray:
+        """Which shifts [starts, ends) on day d would leave too little rest after the agent's
+        previous day's shift or before their next day's (the horizon is cyclic)."""
+        rest = self.agents[a].contract.min_rest_hours * 60 - 1e-9
+        span = self.days * DAY_MINUTES
+        prev, nxt = (d - 1) % self.days, (d + 1) % self.days
+        short = np.zeros(starts.shape, dtype=np.bool_)
+        if self.end[a, prev] >= 0:
+            short |= (starts - self.end[a, prev]) % span < rest
+        if self.start[a, nxt] >= 0:
+            short |= (self.start[a, nxt] - ends) % span < rest
+        return short
+
+    def give(self, a: int, d: int, start: int, length: int) -> None:
+        """Record that agent a works [start, start + length) on day d."""
+        self.on[a, d] = True
+        self.start[a, d], self.end[a, d] = start, start + length
+        self.hours[a, d // 7] += length / 60.0
+
 
 def _plan_days(
     tracker: _Tracker, members: Sequence[int], demand: IntArray, week: int
@@ -408,7 +427,6 @@ def _day_costs(
     ends = starts + np.array([ln for _, _, ln in shifts], dtype=np.int64)
     hours = np.array([ln for _, _, ln in shifts], dtype=np.float64) / 60.0
     clocks = starts - d * DAY_MINUTES
-    span = tracker.days * DAY_MINUTES
     for a in members:
         agent = agents[a]
         c = agent.contract
@@ -433,12 +451,8 @@ def _day_costs(
         total = so_far + hours
         cost[total + later_lo * shortest / 60.0 > c.max_hours_per_week * scale + 1e-6] = _BLOCKED
         cost[total + later_hi * longest / 60.0 < c.min_hours_per_week * scale - 1e-6] = _BLOCKED
-        rest = c.min_rest_hours * 60
-        prev, nxt = (d - 1) % tracker.days, (d + 1) % tracker.days
-        if tracker.end[a, prev] >= 0:
-            cost[(starts - tracker.end[a, prev]) % span < rest - 1e-9] = _BLOCKED
-        if tracker.start[a, nxt] >= 0:
-            cost[(tracker.start[a, nxt] - ends) % span < rest - 1e-9] = _BLOCKED
+        cost[tracker.too_little_rest(a, d, starts, ends)] = _BLOCKED
+        prev = (d - 1) % tracker.days
         if agent.preferred_start is not None:
             lo, hi = agent.preferred_start
             cost += preference_weight * ((clocks < lo) | (clocks > hi))
@@ -477,7 +491,6 @@ def _repair_minimums(
     for _, _, _, s, ln in picked:
         cover[(s // interval_minutes + np.arange(ln // interval_minutes)) % horizon] += 1
     allowed = {a: group.templates for group in groups for a in group.members}
-    span = tracker.days * DAY_MINUTES
     for week in range((tracker.days + 6) // 7):
         first, last = 7 * week, min(7 * week + 7, tracker.days)
         if last - first < 7:
@@ -498,25 +511,16 @@ def _repair_minimums(
                         t = templates[k]
                         if tracker.hours[a, week] + t.length_minutes / 60 > c.max_hours_per_week:
                             continue
-                        for clock in t.starts():
-                            if clock < agent.earliest_start:
-                                continue
-                            if clock + t.length_minutes > agent.latest_end:
-                                continue
-                            start = d * DAY_MINUTES + clock
-                            end = start + t.length_minutes
-                            rest = c.min_rest_hours * 60
-                            prev, nxt = (d - 1) % tracker.days, (d + 1) % tracker.days
-                            if (
-                                tracker.end[a, prev] >= 0
-                                and (start - tracker.end[a, prev]) % span < rest
-                            ):
-                                continue
-                            if (
-                                tracker.start[a, nxt] >= 0
-                                and (tracker.start[a, nxt] - end) % span < rest
-                            ):
-                                continue
+                        clocks = np.array(
+                            [x for x in t.starts()
+                             if agent.earliest_start <= x <= agent.latest_end - t.length_minutes],
+                            dtype=np.int64,
+                        )  # fmt: skip
+                        starts = d * DAY_MINUTES + clocks
+                        starts = starts[
+                            ~tracker.too_little_rest(a, d, starts, starts + t.length_minutes)
+                        ]
+                        for start in starts.tolist():
                             idx = (
                                 start // interval_minutes
                                 + np.arange(t.length_minutes // interval_minutes)
@@ -527,9 +531,7 @@ def _repair_minimums(
                 if best is None:
                     break
                 _, d, k, start, length = best
-                tracker.on[a, d] = True
-                tracker.start[a, d], tracker.end[a, d] = start, start + length
-                tracker.hours[a, week] += length / 60.0
+                tracker.give(a, d, start, length)
                 cover[
                     (start // interval_minutes + np.arange(length // interval_minutes)) % horizon
                 ] += 1
@@ -601,9 +603,7 @@ def schedule_decomposed(
                             continue
                         a = eligible[i]
                         k, start, length = shifts[j]
-                        tracker.on[a, d] = True
-                        tracker.start[a, d], tracker.end[a, d] = start, start + length
-                        tracker.hours[a, week] += length / 60.0
+                        tracker.give(a, d, start, length)
                         picked.append((a, d, k, start, length))
                         taken.add(j)
                     shifts = [x for j, x in enumerate(shifts) if j not in taken]
