@@ -56,3 +56,22 @@ def test_a_bad_line_is_named_and_nothing_is_published(store: Engine, tmp_path: P
     assert "bad.csv:3" in result.output and "nothing was published" in result.output
     with Session(store) as session:
         assert session.scalar(select(func.count()).select_from(ScheduledActivity)) == 0
+
+
+def test_overlaps_and_unknown_agents_are_named_by_their_csv_line(
+    store: Engine, tmp_path: Path
+) -> None:
+    ingest(store, STATES)
+    plan = tmp_path / "clash.csv"
+    plan.write_text(
+        "agent,activity,start,end\n"
+        "a1,work,2026-11-02T08:00,2026-11-02T09:00\n"
+        "a1,break,2026-11-02T08:30,2026-11-02T08:45\n"
+        "nobody,work,2026-11-02T08:00,2026-11-02T09:00\n"
+    )
+    url = store.url.render_as_string(hide_password=False)
+    result = runner.invoke(app, ["publish-schedule", str(plan), "--name", "x", "--db", url])
+    assert result.exit_code == 2
+    out = "".join(result.output.split())  # the terminal may wrap long paths anywhere
+    assert "clash.csv:3(a1):overlaps" in out and out.count("clash.csv:2") == 1
+    assert "clash.csv:4:unknownagent'nobody'" in out

@@ -53,13 +53,17 @@ def publish_schedule(
             except ValueError as exc:
                 problems.append(f"{path}:{line}: {exc}")
                 continue
-            activities.append(Activity(row["agent"].strip(), row["activity"].strip(), start, end))
+            activities.append(
+                Activity(
+                    row["agent"].strip(), row["activity"].strip(), start, end, f"{path}:{line}"
+                )
+            )
     if problems:
         raise fail("; ".join(problems[:10]) + " — nothing was published")
     try:
         schedule_id = publish(_ready_engine(db), name, activities)
     except ScheduleError as exc:
-        raise fail(f"{path}: {exc} — nothing was published") from None
+        raise fail(f"{exc} — nothing was published") from None
     agents = len({a.agent for a in activities})
     console.print(
         f"published schedule {name!r} (id {schedule_id}): {len(activities)} activities "

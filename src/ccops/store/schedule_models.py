@@ -54,6 +54,7 @@ class Activity:
     activity: str
     start: datetime
     end: datetime
+    where: str = ""  # where it was read from, for errors (e.g. "week48.csv:3")
 
 
 class ScheduleError(ValueError):
@@ -74,26 +75,29 @@ def publish_schedule(engine: Engine, name: str, activities: Sequence[Activity]) 
     if not activities:
         raise ScheduleError("nothing to publish: the schedule has no activities")
     problems: list[str] = []
-    by_agent: dict[str, list[tuple[datetime, datetime, int]]] = {}
+    by_agent: dict[str, list[tuple[datetime, datetime, str]]] = {}
     for n, a in enumerate(activities, start=1):
+        at = a.where or f"activity {n}"
         if a.activity not in ACTIVITIES:
-            problems.append(f"activity {n}: unknown kind {a.activity!r} (one of {ACTIVITIES})")
+            problems.append(
+                f"{at}: unknown activity {a.activity!r} (one of {', '.join(ACTIVITIES)})"
+            )
         if _naive(a.end) <= _naive(a.start):
-            problems.append(f"activity {n} ({a.agent}): ends before it starts")
-        by_agent.setdefault(a.agent, []).append((_naive(a.start), _naive(a.end), n))
+            problems.append(f"{at} ({a.agent}): ends before it starts")
+        by_agent.setdefault(a.agent, []).append((_naive(a.start), _naive(a.end), at))
     for agent, spans in by_agent.items():
         spans.sort()
-        for (_, end0, n0), (start1, _, n1) in zip(spans, spans[1:], strict=False):
+        for (_, end0, at0), (start1, _, at1) in zip(spans, spans[1:], strict=False):
             if start1 < end0:
-                problems.append(f"{agent}: activities {n0} and {n1} overlap")
+                problems.append(f"{at1} ({agent}): overlaps {at0}")
     with Session(engine) as session, session.begin():
         ids = dict(
             session.execute(select(Agent.key, Agent.id).where(Agent.key.in_(list(by_agent))))
             .tuples()
             .all()
         )
-        problems += [f"unknown agent {k!r} (import or create it first)" for k in by_agent
-                     if k not in ids]  # fmt: skip
+        problems += [f"{spans[0][2]}: unknown agent {k!r} (import or create it first)"
+                     for k, spans in by_agent.items() if k not in ids]  # fmt: skip
         if problems:
             raise ScheduleError("; ".join(problems[:10]))
         start = min(_naive(a.start) for a in activities)
