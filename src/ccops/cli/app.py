@@ -227,8 +227,9 @@ def _simulate_demo(engine, days: int, seed: int) -> None:  # type: ignore[no-unt
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from ccops.ingest.simulated import ingest_simulation
+    from ccops.ingest.simulated import ingest_simulation, publish_plan
     from ccops.sim import DEMO_SCENARIO, demo_run, load_scenario
+    from ccops.wfm.demo import plan_demo
 
     started = time.perf_counter()
     # The history ends yesterday, so "today" and "yesterday" on the pages are live-looking days;
@@ -239,8 +240,20 @@ def _simulate_demo(engine, days: int, seed: int) -> None:  # type: ignore[no-unt
     monday = first - timedelta(days=first.weekday())
     scenario = replace(scenario, start=datetime(monday.year, monday.month, monday.day, tzinfo=UTC))
     span = (today - monday).days
-    with console.status(f"simulating {span} days of the demo center…"):
-        run = demo_run(scenario, days=span, seed=seed)
+    with console.status(
+        f"planning {span + 7} days: forecast, rosters for {scenario.agent_count} agents, "
+        "checked on the twin…"
+    ):
+        plan = plan_demo(scenario, span + 7, seed=seed, rounds=2, replications=3)
+    shares = plan.check.share_met_by_queue()
+    console.print(
+        f"planned {sum(len(s.assignments) for s in plan.schedules.values()):,} shifts; "
+        "intervals meeting target on the twin: "
+        + ", ".join(f"{q} {v:.0%}" for q, v in shares.items())
+        + f" ({time.perf_counter() - started:.1f} s)"
+    )
+    with console.status(f"simulating {span} days of the demo center on that plan…"):
+        run = demo_run(scenario, days=span, seed=seed, rota=plan.rota)
     console.print(f"simulated {run.total:,} events in {time.perf_counter() - started:.1f} s")
     progress = Progress(
         "[bold]storing events",
@@ -259,10 +272,11 @@ def _simulate_demo(engine, days: int, seed: int) -> None:  # type: ignore[no-unt
             on_progress=lambda n: progress.update(task, completed=n),
         )
         progress.update(task, completed=run.total)
+    published = publish_plan(engine, plan, scenario.start, name=f"demo plan from {monday}")
     console.print(
         f"stored {summary.accepted:,} events → {summary.contacts:,} contacts, "
-        f"{summary.state_intervals:,} agent state intervals "
-        f"({time.perf_counter() - started:.0f} s in all)"
+        f"{summary.state_intervals:,} agent state intervals; published {published:,} scheduled "
+        f"activities ({time.perf_counter() - started:.0f} s in all)"
     )
 
 

@@ -9,6 +9,7 @@ from ccops.events import Event
 from ccops.sim.emit import event_count, iter_events, iter_events_with_bodies, iter_jsonl
 from ccops.sim.engine import simulate
 from ccops.sim.records import ContactRecords
+from ccops.sim.rota import Rota
 from ccops.sim.scenario import Scenario, load_scenario
 
 DEMO_SCENARIO = Path(__file__).resolve().parents[3] / "examples" / "demo-center.toml"
@@ -35,11 +36,14 @@ class DemoRun:
 
 
 def demo_run(
-    scenario: Scenario | str | Path = DEMO_SCENARIO, days: int = 30, seed: int = 1
+    scenario: Scenario | str | Path = DEMO_SCENARIO,
+    days: int = 30,
+    seed: int = 1,
+    rota: Rota | None = None,
 ) -> DemoRun:
-    """Simulate the demo center for `days` days (about 2-3 s for 30 days)."""
+    """Simulate the demo center for `days` days (about 2-3 s for 30 days), on a rota if given."""
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    return DemoRun(simulate(sc, days, seed))
+    return DemoRun(simulate(sc, days, seed, rota=rota))
 
 
 def demo_events(

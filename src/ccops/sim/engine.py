@@ -24,8 +24,9 @@ from ccops.sim.records import (
     TRANSFERRED,
     ContactRecords,
 )
+from ccops.sim.rota import Rota
 from ccops.sim.routing import SkillPool, WaitingLine
-from ccops.sim.scenario import Scenario
+from ccops.sim.scenario import Scenario, Team
 
 _END, _WRAP, _ABANDON, _OVERFLOW, _ARRIVE, _SHIFT_ON, _SHIFT_OFF, _ACT_ON, _ACT_OFF = range(9)
 _AVAILABLE = STATE_CODE["available"]
@@ -87,8 +88,11 @@ class _Options:
 class _Run:
     """The state of one simulation run (private; see `simulate`)."""
 
-    def __init__(self, scenario: Scenario, days: int, seed: int, priorities: bool) -> None:
+    def __init__(
+        self, scenario: Scenario, days: int, seed: int, priorities: bool, rota: Rota | None = None
+    ) -> None:
         self.sc = scenario
+        self.rota = rota
         self.opt = _Options(days, seed, priorities)
         self.horizon = days * 86400.0
         self.rng = np.random.default_rng(seed)
@@ -135,11 +139,15 @@ class _Run:
         # Agents.
         names: list[str] = []
         team_of: list[int] = []
-        for ti, team in enumerate(scenario.teams):
-            slug = team.name.lower().replace(" ", "-")
-            for k in range(team.agents):
-                names.append(f"{slug}-{k + 1:03d}")
-                team_of.append(ti)
+        if rota is not None:
+            team_index = {t.name: ti for ti, t in enumerate(scenario.teams)}
+            names = list(rota.names)
+            team_of = [team_index[a.team] for a in rota.agents]
+        else:
+            for ti, team in enumerate(scenario.teams):
+                for k in range(team.agents):
+                    names.append(agent_name(team, k))
+                    team_of.append(ti)
         self.agent_names = names
         n_agents = len(names)
         levels: list[list[float]] = [[] for _ in skills]
@@ -449,6 +457,9 @@ class _Run:
 
     def schedule(self) -> None:
         """Push every agent's shifts, activities and log-offs for the run."""
+        if self.rota is not None:
+            self.schedule_rota(self.rota)
+            return
         weekday0 = self.sc.start.weekday()
         a = 0
         for team in self.sc.teams:
@@ -468,6 +479,18 @@ class _Run:
                         self.push(when, _ACT_ON, a, code)
                     self.push(s + shift.hours * 3600.0, _SHIFT_OFF, a)
                 a += 1
+
+    def schedule_rota(self, rota: Rota) -> None:
+        """Push the rota's shifts and activities at their given times."""
+        for a, agent in enumerate(rota.agents):
+            for shift in agent.shifts:
+                if shift.start >= self.horizon:
+                    continue
+                self.push(shift.start, _SHIFT_ON, a)
+                for act in shift.activities:
+                    code = STATE_CODE[act.state] * 100000 + int(act.minutes * 60)
+                    self.push(act.start, _ACT_ON, a, code)
+                self.push(shift.end, _SHIFT_OFF, a)
 
     # --- main loop -------------------------------------------------------------------------
 
@@ -577,8 +600,20 @@ class _Run:
         )
 
 
-def simulate(scenario: Scenario, days: int, seed: int, priorities: bool = True) -> ContactRecords:
-    """Simulate `days` days of the center; same seed, same records (priorities off: plain FIFO)."""
+def agent_name(team: Team, k: int) -> str:
+    """The name the simulator gives the k-th (0-based) agent of a team, e.g. ``north-007``."""
+    return f"{team.name.lower().replace(' ', '-')}-{k + 1:03d}"
+
+
+def simulate(
+    scenario: Scenario, days: int, seed: int, priorities: bool = True, rota: Rota | None = None
+) -> ContactRecords:
+    """Simulate `days` days of the center; same seed, same records (priorities off: plain FIFO).
+
+    With a `rota`, its named agents work its shifts instead of the teams' templates.
+    """
     if days < 1:
         raise ValueError("days must be >= 1")
-    return _Run(scenario, days, seed, priorities).run()
+    if rota is not None:
+        rota.check(scenario)
+    return _Run(scenario, days, seed, priorities, rota).run()

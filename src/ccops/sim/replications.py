@@ -15,6 +15,7 @@ from scipy import stats
 from ccops.sim.engine import simulate
 from ccops.sim.kpis import Estimate, mean_ci
 from ccops.sim.records import CONTAINED, HANDLED, ContactRecords, FloatArray
+from ccops.sim.rota import Rota
 from ccops.sim.scenario import Scenario
 
 INTERVAL_KPIS = ("offered", "service_level", "asa_seconds", "abandon_rate", "aht_seconds")
@@ -43,10 +44,13 @@ def first_contact_resolution(
     return float((handled & ~came_back).sum()) / n if n else math.nan
 
 
-def _interval_kpis(
+def interval_kpis(
     records: ContactRecords, scenario: Scenario, n_intervals: int
 ) -> dict[str, FloatArray]:
-    """Per (queue, interval) KPIs of one run, each an array shaped (queues, intervals)."""
+    """Per (queue, interval) KPIs of one run, each an array shaped (queues, intervals).
+
+    The KPIs of ``INTERVAL_KPIS`` and ``handled`` (contacts handled, by arrival interval).
+    """
     length = scenario.interval_minutes * 60.0
     q_count = len(scenario.queues)
     keep = records.outcome != CONTAINED
@@ -82,12 +86,13 @@ def _interval_kpis(
             "asa_seconds": count(is_ans, wait) / answered_n,
             "abandon_rate": count(is_ab & ~short) / base,
             "aht_seconds": count(handled, handle) / count(handled),
+            "handled": count(handled),
         }
 
 
 def run_kpis(records: ContactRecords, scenario: Scenario) -> dict[str, dict[str, float]]:
     """Whole-run KPIs per queue (each queue with its own SL threshold and short abandon)."""
-    whole = _interval_kpis(records, scenario, 1)
+    whole = interval_kpis(records, scenario, 1)
     out: dict[str, dict[str, float]] = {}
     for qi, q in enumerate(scenario.queues):
         kpis = {k: float(whole[k][qi, 0]) for k in INTERVAL_KPIS}
@@ -138,8 +143,12 @@ def replicate(
     seed: int,
     replications: int,
     on_run: Callable[[int, ContactRecords], None] | None = None,
+    rota: Rota | None = None,
 ) -> ReplicationReport:
-    """Run seeds seed, seed+1, ... and summarise each KPI per queue and interval with a 95% CI."""
+    """Run seeds seed, seed+1, ... and summarise each KPI per queue and interval with a 95% CI.
+
+    With a `rota`, every replication works that rota (a schedule tried before it is published).
+    """
     if replications < 2:
         raise ValueError("replications must be >= 2 for a confidence interval")
     n_intervals = days * 1440 // scenario.interval_minutes
@@ -149,11 +158,12 @@ def replicate(
     }
     seeds = tuple(seed + r for r in range(replications))
     for s in seeds:
-        rec = simulate(scenario, days, s)
+        rec = simulate(scenario, days, s, rota=rota)
         if on_run is not None:
             on_run(s, rec)
-        for k, v in _interval_kpis(rec, scenario, n_intervals).items():
-            per_run[k].append(v)
+        cells = interval_kpis(rec, scenario, n_intervals)
+        for k in INTERVAL_KPIS:
+            per_run[k].append(cells[k])
         for name, kpis in run_kpis(rec, scenario).items():
             for k, value in kpis.items():
                 overall[name][k].append(value)

@@ -61,6 +61,7 @@ class Queue:
     callback_queue_length: int | None
     callback_acceptance: float
     reasons: tuple[str, ...]
+    service_level: float = 0.8  # target share answered within `answer_within`
 
     @property
     def is_message(self) -> bool:
@@ -295,6 +296,7 @@ def _queue(r: _Reader, profiles: Mapping[str, Profile]) -> Queue:
         callback_queue_length=None if callback is None else r.integer("callback_queue_length", 0),
         callback_acceptance=r.probability("callback_acceptance", 0.0),
         reasons=tuple(reasons),
+        service_level=r.number("service_level", 0.8, 0.0, 1.0),
     )
     if q.transfer_probability > 0 and not q.transfer_to:
         raise r.fail("transfer_to", "needed when transfer_probability > 0")

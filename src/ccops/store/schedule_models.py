@@ -137,3 +137,23 @@ def publish_schedule(engine: Engine, name: str, activities: Sequence[Activity]) 
             for a in activities
         )
         return schedule.id
+
+
+def published_activities(
+    engine: Engine, start: datetime, end: datetime
+) -> list[tuple[str, str, datetime, datetime]]:
+    """Current published activities overlapping [start, end): (agent key, activity, start, end)."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(Agent.key, ScheduledActivity.activity, ScheduledActivity.start_at,
+                   ScheduledActivity.end_at)
+            .join(Agent, Agent.id == ScheduledActivity.agent_id)
+            .join(PublishedSchedule, PublishedSchedule.id == ScheduledActivity.schedule_id)
+            .where(
+                PublishedSchedule.status == "published",
+                ScheduledActivity.start_at < _naive(end),
+                ScheduledActivity.end_at > _naive(start),
+            )
+            .order_by(Agent.key, ScheduledActivity.start_at)
+        ).tuples().all()  # fmt: skip
+    return [(k, a, s.replace(tzinfo=UTC), e.replace(tzinfo=UTC)) for k, a, s, e in rows]
