@@ -15,7 +15,9 @@ from typing import Literal
 from ccops.metrics.dimensions import AGENT_DIMENSIONS, CONTACT_DIMENSIONS
 from ccops.metrics.errors import MetricUnavailableError, UnknownMetricError
 
-Unit = Literal["contacts", "ratio", "seconds", "contacts_per_hour", "currency_per_contact", "score"]
+Unit = Literal[
+    "contacts", "ratio", "seconds", "hours", "contacts_per_hour", "currency_per_contact", "score"
+]
 Better = Literal["higher", "lower"]
 Source = Literal["contacts", "agent_states", "qa_evaluations", "schedules"]
 
@@ -231,6 +233,17 @@ _CATALOG: tuple[Metric, ...] = (
            dimensions=AGENT_DIMENSIONS,
            notes="Adherence judges the timing, conformance the amount: working the right hours "
            "at the wrong time keeps conformance and loses adherence."),
+    Metric("scheduled_hours", "Scheduled hours on the phones", "排班在线工时",
+           "Hours the current published schedules put agents on the phones (scheduled work), "
+           "split at the time grain's boundaries; per 30-minute interval, × 2 is the number of "
+           "agents scheduled.", "hours", None, "scheduled_work_seconds", scale=1 / 3600.0,
+           events=STATES, dimensions=AGENT_DIMENSIONS,
+           notes="Needs a published schedule. Compare with staffed_hours: the plan against the "
+           "floor."),
+    Metric("staffed_hours", "Staffed hours", "实际在线工时",
+           "Hours agents were available, ringing or handling (talking, holding, after-call "
+           "work), from agent states, split at the time grain's boundaries.", "hours", None,
+           "staffed_time", scale=1 / 3600.0, events=STATES, dimensions=AGENT_DIMENSIONS),
     Metric("shrinkage", "Shrinkage", "缩减率",
            "Paid time not available for contacts (breaks, training, meetings, absence) ÷ paid "
            "time; planned and unplanned apart.", "ratio", "lower", None, target=0.30,
@@ -300,6 +313,13 @@ _ZH: dict[str, tuple[str, str, str]] = {
         "排班期间实际工作（可用、振铃或处理中）的分钟数 ÷ 排班工作分钟数，不论落在期间的哪个时段。",
         "", "遵守率看时间是否对得上，符合率看工作量是否足够："
         "时段错了但时长够，符合率不变而遵守率下降。"),
+    "scheduled_hours": (
+        "当前发布的排班中安排坐席在线（排班工作）的小时数，按时间粒度的边界拆分；"
+        "每 30 分钟时段的值 × 2 即排班人数。", "",
+        "需要已发布的排班。与实际在线工时对比：计划与现场。"),
+    "staffed_hours": (
+        "坐席处于可用、振铃或处理中（通话、保持、话后处理）的小时数，按坐席状态计算，"
+        "按时间粒度的边界拆分。", "", ""),
     "shrinkage": (
         "带薪时间中不能处理联络的部分（休息、培训、会议、缺勤）÷ 带薪时间；"
         "计划内与计划外分开统计。",

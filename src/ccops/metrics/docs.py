@@ -11,6 +11,7 @@ UNITS = {
     "contacts": "contacts",
     "ratio": "% (ratio 0–1)",
     "seconds": "seconds",
+    "hours": "hours",
     "contacts_per_hour": "contacts per hour",
     "currency_per_contact": "currency per contact",
     "score": "score",

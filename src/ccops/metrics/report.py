@@ -354,7 +354,11 @@ def _metric_table(plan: _Plan, sums: pa.Table) -> pa.Table:
         assert metric.numerator is not None  # parse_metrics refuses metrics that require data
         num = sums.column(metric.numerator)
         if metric.denominator is None:
-            cols[metric.id] = pc.cast(num, pa.int64()) if metric.unit == "contacts" else num
+            if metric.unit == "contacts":
+                cols[metric.id] = pc.cast(num, pa.int64())
+            else:
+                scaled = pc.cast(num, pa.float64())
+                cols[metric.id] = pc.multiply(scaled, metric.scale) if metric.scale != 1 else num
             continue
         den = sums.column(metric.denominator)
         ratio = pc.divide(pc.multiply(num, metric.scale) if metric.scale != 1 else num, den)
