@@ -90,3 +90,14 @@ def test_a_schedule_that_cannot_be_published_says_why(store: Engine) -> None:
             Activity("a1", "break", _at("08:30"), _at("08:45")),
             Activity("zz", "work", _at("08:00"), _at("09:00")),
         ])  # fmt: skip
+
+
+def test_scheduled_and_staffed_hours_are_the_plan_and_the_floor(scheduled: object) -> None:
+    rows = run_report(scheduled, "scheduled_hours", "hour", as_of=AS_OF).rows  # type: ignore[arg-type]
+    got = {r["hour"].hour: r["scheduled_hours"] for r in rows if r["scheduled_hours"]}
+    # 08:00 hour: a1 60 + a2 60 minutes of work; 09:00 hour: a1 45 (a 15-minute break) + a2 60
+    assert got == pytest.approx({8: 2.0, 9: 1.75})
+    rows = run_report(scheduled, "scheduled_hours,staffed_hours", "agent", as_of=AS_OF).rows  # type: ignore[arg-type]
+    a1 = next(r for r in rows if r["agent"] == "a1")
+    # a1: available or handling 08:00-09:00 and 09:20-10:00
+    assert (a1["scheduled_hours"], a1["staffed_hours"]) == pytest.approx((105 / 60, 100 / 60))
