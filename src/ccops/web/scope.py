@@ -21,9 +21,9 @@ from ccops.store.quality_models import QaEvaluation
 
 # What each role may do beyond seeing its own scope of people.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "agent": frozenset({"floor", "overview", "quality"}),
+    "agent": frozenset({"floor", "overview", "quality", "schedules"}),
     "team_lead": frozenset(
-        {"floor", "overview", "reports", "teams", "quality", "qa_decide", "coaching"}
+        {"floor", "overview", "reports", "teams", "quality", "qa_decide", "coaching", "schedules"}
     ),
     "qa_analyst": frozenset(
         {
@@ -37,7 +37,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "qa_scorecard",
         }
     ),
-    "wfm_analyst": frozenset({"floor", "overview", "reports", "teams"}),
+    "wfm_analyst": frozenset({"floor", "overview", "reports", "teams", "schedules"}),
     "manager": frozenset(
         {
             "floor",
@@ -49,6 +49,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "qa_decide",
             "coaching",
             "qa_scorecard",
+            "schedules",
         }
     ),
     "admin": frozenset(
@@ -62,6 +63,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "admin",
             "quality",
             "qa_scorecard",
+            "schedules",
         }
     ),
 }

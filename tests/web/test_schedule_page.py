@@ -1,0 +1,83 @@
+"""The schedule page: the day's published activities per agent, agents scheduled and staffed per
+interval from the catalog, adherence per agent, CSV — each within the viewer's scope."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from fastapi.testclient import TestClient
+
+from ccops.store.schedule_models import Activity, publish_schedule
+from tests.web.conftest import Floor, sign_in
+
+DAY = "2026-11-02"
+
+
+def _at(hhmm: str) -> datetime:
+    return datetime.fromisoformat(f"{DAY}T{hhmm}:00")
+
+
+def _publish(floor: Floor) -> None:
+    activities = []
+    for agent in ("agent-1", "agent-2", "agent-7"):
+        activities += [
+            Activity(agent, "work", _at("08:00"), _at("09:00")),
+            Activity(agent, "break", _at("09:00"), _at("09:15")),
+            Activity(agent, "work", _at("09:15"), _at("10:00")),
+        ]
+    publish_schedule(floor.engine, "week 45", activities)
+
+
+def test_a_wfm_analyst_sees_every_agents_day_and_the_agents_scheduled_per_interval(
+    client: TestClient, floor: Floor
+) -> None:
+    _publish(floor)
+    sign_in(client, "wfm")
+    data = client.get(f"/api/v1/schedule?day={DAY}").json()
+    assert [a["key"] for a in data["agents"]] == ["agent-1", "agent-2", "agent-7"]
+    first = data["agents"][0]
+    assert [x["activity"] for x in first["activities"]] == ["work", "break", "work"]
+    assert first["scheduled_hours"] == 105 / 60
+    scheduled = {i["start"][11:16]: i["scheduled"] for i in data["intervals"]}
+    # three agents working, then a 15-minute break in the 09:00 interval (half of it)
+    assert scheduled["08:00"] == 3.0 and scheduled["08:30"] == 3.0
+    assert scheduled["09:00"] == 1.5 and scheduled["09:30"] == 3.0
+    page = client.get(f"/schedule?day={DAY}")
+    assert page.status_code == 200 and 'id="chart-grid"' in page.text
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/schedule.csv?day={DAY}").text)))
+    assert len(rows) == 9 and rows[1] == {
+        "agent": "agent-1",
+        "name": rows[1]["name"],
+        "activity": "break",
+        "start": f"{DAY}T09:00:00",
+        "end": f"{DAY}T09:15:00",
+    }
+
+
+def test_agents_and_team_leads_see_only_their_own_schedules(
+    client: TestClient, floor: Floor
+) -> None:
+    _publish(floor)
+    sign_in(client, "agent1")
+    assert [a["key"] for a in client.get(f"/api/v1/schedule?day={DAY}").json()["agents"]] == [
+        "agent-1"
+    ]
+    client.post("/logout", data={"csrf_token": ""})
+    client.cookies.clear()
+    sign_in(client, "lead_a")
+    keys = [a["key"] for a in client.get(f"/api/v1/schedule?day={DAY}").json()["agents"]]
+    assert keys == ["agent-1", "agent-2"]  # agent-7 is in team B
+
+
+def test_a_qa_analyst_has_no_schedule_page_and_a_day_without_a_schedule_says_so(
+    client: TestClient, floor: Floor
+) -> None:
+    sign_in(client, "qa")
+    assert client.get("/schedule").status_code == 403
+    client.cookies.clear()
+    sign_in(client, "manager")
+    page = client.get("/schedule?day=2026-01-01")
+    assert page.status_code == 200 and "No published schedule for this day." in page.text
+    assert client.get("/schedule?day=not-a-day").status_code == 400
