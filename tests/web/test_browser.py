@@ -11,7 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from ccops.store import make_engine, upgrade
 from ccops.store.auth_models import User
+from ccops.store.schedule_models import Activity, publish_schedule
 from tests.web.conftest import PASSWORD, Floor, build_floor
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -206,8 +207,15 @@ ALLOWED = {
 
 def test_the_chinese_ui_shows_no_untranslated_strings_on_the_main_pages(server, browser) -> None:  # type: ignore[no-untyped-def]
     base, floor = server
+    day = datetime(2026, 11, 2)
+    publish_schedule(floor.engine, "zh check", [
+        Activity(f"agent-{n}", kind, day + timedelta(minutes=a), day + timedelta(minutes=b))
+        for n in (3, 4)
+        for kind, a, b in (("work", 480, 540), ("break", 540, 555), ("work", 555, 600))
+    ])  # fmt: skip
     page = _page(browser, base, "manager", locale="en-US")  # the user's setting wins
     pages = {
+        "schedule": "/schedule?day=2026-11-02",
         "overview": "/?day=2026-11-02",
         "wallboard": "/wallboard",
         "report": "/report?day=2026-11-02",

@@ -14,7 +14,7 @@
     { x: x, y: data.intervals.map(function (i) { return i.staffed; }), name: labels.staffed,
       type: "scatter", mode: "lines", line: { shape: "hv" } },
   ], { margin: { t: 20, r: 20, b: 40, l: 50 }, height: 300, legend: { orientation: "h" },
-       yaxis: { title: { text: labels.agents } } }, config);
+       xaxis: { tickformat: "%H:%M" }, yaxis: { title: { text: labels.agents } } }, config);
   // One horizontal bar per activity: base = start, length = duration in milliseconds.
   const colours = { work: "#2e7d32", break: "#f9a825", lunch: "#ef6c00", training: "#1565c0",
                     meeting: "#6a1b9a", off_phone: "#757575" };
@@ -38,7 +38,7 @@
   Plotly.newPlot("chart-grid", Object.values(traces), {
     barmode: "overlay", margin: { t: 20, r: 20, b: 40, l: 110 },
     height: Math.max(240, 18 * data.agents.length + 80), legend: { orientation: "h" },
-    xaxis: { type: "date" },
+    xaxis: { type: "date", tickformat: "%H:%M" },
     yaxis: { autorange: "reversed", type: "category", categoryorder: "array",
              categoryarray: data.agents.map(function (a) { return a.name; }) },
   }, config);
