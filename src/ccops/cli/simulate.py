@@ -181,3 +181,109 @@ def run(
     Console().print(table)
     if written:
         Console().print(f"wrote {written[0]:,} events to {output}")
+
+
+@simulate_app.command("schedule")
+def try_schedule(
+    scenario: Path = typer.Argument(..., help="Scenario TOML file: the center's queues and teams."),
+    schedule: Path = typer.Argument(
+        ...,
+        help="CSV with columns agent, team, activity, start, end (as publish-schedule, + team).",
+    ),
+    tz: str = typer.Option("UTC", "--tz", help="Zone of times written without an offset."),
+    seed: int = typer.Option(1, help="Random seed (replication r uses seed + r)."),
+    replications: int = typer.Option(5, min=2, help="Runs with different seeds (>= 2)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (every interval) instead."),
+) -> None:
+    """Try a schedule on the twin before publishing it: each queue's expected service level per
+    interval with a 95% CI, and the share of open intervals meeting the queue's target.
+
+    Each agent works its team's skills (a team of the scenario); the schedule starts at the
+    scenario's start date. Intervals are judged where the scenario expects at least one contact.
+    """
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    import numpy as np
+
+    from ccops.cli.publish import read_activities
+    from ccops.sim import ScenarioError, load_scenario
+    from ccops.sim.arrivals import expected_per_interval
+    from ccops.sim.rota import rota_from_activities
+    from ccops.wfm.plan import check_rota
+
+    try:
+        sc = load_scenario(scenario)
+        zone = ZoneInfo(tz)
+    except ScenarioError as exc:
+        raise _fail(str(exc)) from None
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _fail(f"--tz {tz!r} is not a time zone name (e.g. Asia/Shanghai)") from None
+    activities, extras = read_activities(schedule, zone, ("team",), "nothing was simulated")
+    if not activities:
+        raise _fail(f"{schedule}: no activities")
+    teams: dict[str, str] = {}
+    known = {t.name for t in sc.teams}
+    for act, extra in zip(activities, extras, strict=True):
+        team = extra["team"]
+        if team not in known:
+            raise _fail(f"{act.where}: no team {team!r} in {scenario} (one of {', '.join(known)})")
+        if teams.setdefault(act.agent, team) != team:
+            raise _fail(f"{act.where}: agent {act.agent!r} is also in team {teams[act.agent]!r}")
+    origin = sc.start
+    spans = [
+        (a.agent, a.activity, (a.start - origin).total_seconds(), (a.end - origin).total_seconds())
+        for a in activities
+    ]
+    if min(s for _, _, s, _ in spans) < 0:
+        raise _fail(f"{schedule}: activities before the scenario's start {origin:%Y-%m-%d}")
+    days = max(1, math.ceil(max(e for *_, e in spans) / 86400.0))
+    try:
+        rota = rota_from_activities(spans, teams)
+        expected = np.stack([expected_per_interval(sc, q, days) >= 1.0 for q in sc.queues])
+        started = time.perf_counter()
+        check = check_rota(sc, rota, days, replications=replications, seed=seed, expected=expected)
+    except (ScenarioError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    shares = check.share_met_by_queue()
+    if as_json:
+        rows = [
+            {
+                "queue": q,
+                "interval_start": check.interval_starts[i].isoformat(),
+                "offered": float(check.offered[qi, i]),
+                "service_level": float(check.service_level[qi, i]),
+                "ci95": [
+                    float(check.service_level[qi, i] - check.half_width[qi, i]),
+                    float(check.service_level[qi, i] + check.half_width[qi, i]),
+                ],
+                "target": float(check.targets[qi]),
+                "met": bool(check.met[qi, i]),
+            }
+            for qi, q in enumerate(check.queues)
+            for i in np.flatnonzero(check.judged[qi])
+        ]
+        _print_json(
+            {"days": days, "replications": replications, "share_met": shares, "intervals": rows}
+        )
+        return
+    table = Table(
+        title=f"{schedule.name} on {sc.name}: {days} days × {replications} replications "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
+    for col in ("queue", "target", "intervals judged", "meeting target", "worst interval (SL)"):
+        table.add_column(col, justify="left" if col == "queue" else "right")
+    for qi, q in enumerate(check.queues):
+        judged = np.flatnonzero(check.judged[qi])
+        if judged.size == 0:
+            table.add_row(q, f"{check.targets[qi]:.0%}", "0", "—", "—")
+            continue
+        worst = judged[np.argmin(check.service_level[qi, judged])]
+        table.add_row(
+            q,
+            f"{check.targets[qi]:.0%}",
+            str(judged.size),
+            f"{shares[q]:.1%}",
+            f"{check.interval_starts[worst]:%a %H:%M} "
+            f"({check.service_level[qi, worst]:.0%} ± {check.half_width[qi, worst]:.0%})",
+        )
+    Console().print(table)
