@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from fastapi import HTTPException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -41,3 +42,13 @@ def day_bounds_utc(session: Session, day: date, days: int = 1) -> tuple[datetime
 def day_start_utc(session: Session, now: datetime) -> datetime:
     """The start of the centre's today, as naive UTC."""
     return day_bounds_utc(session, local_day(session, now))[0]
+
+
+def requested_day(value: str | None, session: Session) -> date:
+    """A page's `?day=YYYY-MM-DD` (400 when malformed), or today in the centre's zone."""
+    if not value:
+        return local_day(session, utcnow())
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise HTTPException(400, "day must be YYYY-MM-DD") from None

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from ccops.api.deps import EngineDep, ScopeDep, SessionDep
 from ccops.store.models import Contact, Queue
 from ccops.web import kpis
-from ccops.web.clock import day_bounds_utc, local_day, utcnow
+from ccops.web.clock import day_bounds_utc, local_day, requested_day
 from ccops.web.templating import language_of, render
 
 router = APIRouter()
@@ -24,22 +24,13 @@ GRAINS = ("15", "30", "day", "week")
 MAX_DAYS = 92
 
 
-def _day(value: str | None, session: Session) -> date:
-    if not value:
-        return local_day(session, utcnow())
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise HTTPException(400, "day must be YYYY-MM-DD") from None
-
-
 @router.get("/", include_in_schema=False)
 def overview(
     request: Request, scope: ScopeDep, db: SessionDep, engine: EngineDep, day: str | None = None
 ) -> Response:
     """Per queue for one day: SL, ASA, abandonment, AHT against targets (the catalog's)."""
     scope.require("overview")
-    the_day = _day(day, db)
+    the_day = requested_day(day, db)
     start, end = day_bounds_utc(db, the_day)
     figures = kpis.figures(engine, db, ["queue"], start, end, scope.agent_id_list(db))
     queues = db.scalars(select(Queue).order_by(Queue.priority.desc(), Queue.name)).all()
@@ -111,7 +102,7 @@ def report_page(
 ) -> Response:
     """The interval report: charts by 15/30 minutes, day or week, with CSV and Excel exports."""
     scope.require("reports")
-    first = _day(day, db)
+    first = requested_day(day, db)
     rows = _series(engine, db, scope.agent_id_list(db), first, days, grain, queue)
     queues = db.scalars(select(Queue).order_by(Queue.name)).all()
     return render(
@@ -143,7 +134,7 @@ def report_export(
 ) -> Response:
     """The interval report as CSV or Excel."""
     scope.require("reports")
-    rows = _series(engine, db, scope.agent_id_list(db), _day(day, db), days, grain, queue)
+    rows = _series(engine, db, scope.agent_id_list(db), requested_day(day, db), days, grain, queue)
     name = f"ccops-report-{day or 'today'}-{grain}"
     if fmt == "csv":
         out = io.StringIO()

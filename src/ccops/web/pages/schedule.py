@@ -12,7 +12,7 @@ import io
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,7 +21,7 @@ from ccops.api.deps import EngineDep, ScopeDep, SessionDep
 from ccops.store.models import Agent
 from ccops.store.schedule_models import published_activities
 from ccops.web import kpis
-from ccops.web.clock import center_zone, day_bounds_utc, local_day, utcnow
+from ccops.web.clock import center_zone, day_bounds_utc, requested_day
 from ccops.web.scope import Scope
 from ccops.web.templating import render
 
@@ -29,15 +29,6 @@ router = APIRouter()
 
 INTERVAL_MINUTES = 30
 AGENT_METRICS = ("scheduled_hours", "staffed_hours", "adherence", "conformance")
-
-
-def _day(value: str | None, session: Session) -> date:
-    if not value:
-        return local_day(session, utcnow())
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise HTTPException(400, "day must be YYYY-MM-DD") from None
 
 
 def schedule_day(engine: Any, db: Session, scope: Scope, day: date) -> dict[str, Any]:
@@ -88,7 +79,7 @@ def schedule_page(
 ) -> Response:
     """The day's schedule grid, scheduled against staffed agents, and adherence per agent."""
     scope.require("schedules")
-    data = schedule_day(engine, db, scope, _day(day, db))
+    data = schedule_day(engine, db, scope, requested_day(day, db))
     return render(request, "schedule.html", data=data)
 
 
@@ -99,7 +90,7 @@ def schedule_data(
     """A day's published activities per agent, agents scheduled and staffed per 30 minutes, and
     each agent's adherence and conformance (within your scope; local times of the center)."""
     scope.require("schedules")
-    return schedule_day(engine, db, scope, _day(day, db))
+    return schedule_day(engine, db, scope, requested_day(day, db))
 
 
 @router.get("/schedule.csv", include_in_schema=False)
@@ -108,7 +99,7 @@ def schedule_csv(
 ) -> Response:
     """The day's published activities as CSV (agent, name, activity, start, end; local time)."""
     scope.require("schedules")
-    data = schedule_day(engine, db, scope, _day(day, db))
+    data = schedule_day(engine, db, scope, requested_day(day, db))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["agent", "name", "activity", "start", "end"])
