@@ -101,3 +101,18 @@ def test_scheduled_and_staffed_hours_are_the_plan_and_the_floor(scheduled: objec
     a1 = next(r for r in rows if r["agent"] == "a1")
     # a1: available or handling 08:00-09:00 and 09:20-10:00
     assert (a1["scheduled_hours"], a1["staffed_hours"]) == pytest.approx((105 / 60, 100 / 60))
+
+
+def test_a_report_window_inside_the_schedule_gives_that_windows_figures(scheduled: object) -> None:
+    # the 09:00-10:00 hour asked on its own equals the 09:00 row of the hourly report
+    rows = run_report(
+        scheduled,  # type: ignore[arg-type]
+        "adherence,conformance,scheduled_hours",
+        "agent",
+        datetime(2026, 11, 2, 9, 0),
+        datetime(2026, 11, 2, 10, 0),
+        as_of=AS_OF,
+    ).rows
+    got = {r["agent"]: (r["adherence"], r["conformance"], r["scheduled_hours"]) for r in rows}
+    assert got["a1"] == pytest.approx((55 / 60, 40 / 45, 45 / 60))
+    assert got["a2"] == pytest.approx((60 / 60, 60 / 60, 1.0))

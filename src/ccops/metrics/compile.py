@@ -338,6 +338,12 @@ def schedule_facts(
         act = act.filter(act.agent_id.isin(scope.agents))
     st = con.table(AgentStateInterval.__tablename__)
     st = st.filter(st.state != "offline")
+    # everything is clipped to the window below: rows outside it are left out first, so the
+    # joins pair only one window's activities and states (not every day's of each agent)
+    if scope.end is not None:
+        st = st.filter(st.start_at < scope.end)
+    if scope.start is not None:
+        st = st.filter(st.end_at.isnull() | (st.end_at > scope.start))
     st = st.select(
         s_agent=st.agent_id,
         state=st.state,
@@ -347,6 +353,10 @@ def schedule_facts(
     productive = HANDLE_STATES + IDLE_STATES
     # who is on each current schedule, over the schedule's whole period
     members = act.select(agent_id=act.agent_id, m_wst=act.wst, m_wen=act.wen).distinct()
+    if scope.end is not None:
+        act = act.filter(act.start_at < scope.end)
+    if scope.start is not None:
+        act = act.filter(act.end_at > scope.start)
     act = act.select(
         agent_id=act.agent_id,
         activity=act.activity,
@@ -386,8 +396,19 @@ def schedule_facts(
     )
     cols = ["agent_id", "st", "en", "scheduled", "work", "adherent", "worked"]
     flags = ["scheduled", "work", "adherent", "worked"]
-    segs = planned.select(*cols).union(adherent.select(*cols), distinct=False)
-    segs = segs.union(worked.select(*cols), distinct=False)
+    # only the parts the asked measures need (scheduled hours alone need no agent states)
+    parts = [
+        part.select(*cols)
+        for part, needed in (
+            (planned, {"scheduled_seconds", "scheduled_work_seconds"}),
+            (adherent, {"adherent_seconds"}),
+            (worked, {"worked_seconds"}),
+        )
+        if needed & set(wanted)
+    ]
+    segs = parts[0]
+    for part in parts[1:]:
+        segs = segs.union(part, distinct=False)
     segs = segs.mutate(**{f: segs[f].cast("int64") for f in flags})
     s = _split(con, segs, dims, scope, flags, False)
     dur = s.dur.cast("float64")
