@@ -227,9 +227,10 @@ def _simulate_demo(engine, days: int, seed: int) -> None:  # type: ignore[no-unt
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+    from ccops.cli.forecast import store_forecasts
     from ccops.ingest.simulated import ingest_simulation, publish_plan
     from ccops.sim import DEMO_SCENARIO, demo_run, load_scenario
-    from ccops.wfm.demo import plan_demo
+    from ccops.wfm.demo import demo_forecasts, plan_demo
 
     started = time.perf_counter()
     # The history ends yesterday, so "today" and "yesterday" on the pages are live-looking days;
@@ -241,10 +242,13 @@ def _simulate_demo(engine, days: int, seed: int) -> None:  # type: ignore[no-unt
     scenario = replace(scenario, start=datetime(monday.year, monday.month, monday.day, tzinfo=UTC))
     span = (today - monday).days
     with console.status(
-        f"planning {span + 7} days: forecast, rosters for {scenario.agent_count} agents, "
-        "checked on the twin…"
+        f"planning {span + 7} days: forecast (statsforecast), rosters for "
+        f"{scenario.agent_count} agents, checked on the twin…"
     ):
-        plan = plan_demo(scenario, span + 7, seed=seed, rounds=2, replications=3)
+        forecasts = demo_forecasts(scenario, span + 7, seed)
+        plan = plan_demo(
+            scenario, span + 7, seed=seed, rounds=2, replications=3, forecasts=forecasts
+        )
     shares = plan.check.share_met_by_queue()
     console.print(
         f"planned {sum(len(s.assignments) for s in plan.schedules.values()):,} shifts; "
@@ -273,6 +277,7 @@ def _simulate_demo(engine, days: int, seed: int) -> None:  # type: ignore[no-unt
         )
         progress.update(task, completed=run.total)
     published = publish_plan(engine, plan, scenario.start, name=f"demo plan from {monday}")
+    store_forecasts(engine, forecasts, "UTC")
     console.print(
         f"stored {summary.accepted:,} events → {summary.contacts:,} contacts, "
         f"{summary.state_intervals:,} agent state intervals; published {published:,} scheduled "

@@ -10,7 +10,7 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from ccops.web.pages import account, admin, floor, people, quality, reports, schedule
+from ccops.web.pages import account, admin, floor, forecast, people, quality, reports, schedule
 from ccops.web.security import SignInRequired
 from ccops.web.templating import render
 
@@ -33,7 +33,7 @@ def _wants_html(request: Request) -> bool:
 def mount_web(app: FastAPI) -> None:
     """Add the pages, static files and error handling to `app`."""
     app.state.api_token_cache = {}  # sha256(token) -> (valid until, token id); see security.py
-    for module in (account, floor, reports, people, quality, schedule, admin):
+    for module in (account, floor, reports, people, quality, schedule, forecast, admin):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

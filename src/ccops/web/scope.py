@@ -37,7 +37,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "qa_scorecard",
         }
     ),
-    "wfm_analyst": frozenset({"floor", "overview", "reports", "teams", "schedules"}),
+    "wfm_analyst": frozenset({"floor", "overview", "reports", "teams", "schedules", "forecasts"}),
     "manager": frozenset(
         {
             "floor",
@@ -50,6 +50,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "coaching",
             "qa_scorecard",
             "schedules",
+            "forecasts",
         }
     ),
     "admin": frozenset(
@@ -64,6 +65,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "quality",
             "qa_scorecard",
             "schedules",
+            "forecasts",
         }
     ),
 }

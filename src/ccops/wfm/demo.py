@@ -8,13 +8,13 @@ checked and corrected on the twin (:func:`ccops.wfm.plan.plan_staff`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import timedelta
 
 from ccops.sim.engine import agent_name, simulate
 from ccops.sim.scenario import Scenario
-from ccops.wfm.forecast import ForecastOptions, forecast_queue
+from ccops.wfm.forecast import ForecastOptions, QueueForecast, forecast_queue
 from ccops.wfm.plan import (
     Plan,
     PlanCheck,
@@ -69,18 +69,21 @@ def demo_staff(scenario: Scenario, part_time_share: float = PART_TIME_SHARE) -> 
     return staff
 
 
-def demo_demand(
+def demo_forecasts(
     scenario: Scenario, days: int, seed: int = 1, history_days: int = HISTORY_DAYS
-) -> dict[str, QueueDemand]:
+) -> list[QueueForecast]:
     """Forecast every queue for `days` days from the scenario's start, from a pilot history."""
     pilot = replace(scenario, start=scenario.start - timedelta(days=history_days))
     records = simulate(pilot, history_days, seed + 7919)
-    demand: dict[str, QueueDemand] = {}
     options = ForecastOptions(horizon_days=days, models=("SeasonalNaive", "AutoETS"))
-    for history in histories_from_records(records, pilot, history_days):
-        f = forecast_queue(history, options)
-        demand[history.queue] = QueueDemand(f.contacts, f.aht_seconds)
-    return demand
+    return [
+        forecast_queue(h, options) for h in histories_from_records(records, pilot, history_days)
+    ]
+
+
+def demo_demand(forecasts: Sequence[QueueForecast]) -> dict[str, QueueDemand]:
+    """The forecasts as the plan's demand per queue."""
+    return {f.queue: QueueDemand(f.contacts, f.aht_seconds) for f in forecasts}
 
 
 def plan_demo(
@@ -91,11 +94,15 @@ def plan_demo(
     rounds: int = 4,
     replications: int = 5,
     on_round: Callable[[int, PlanCheck], None] | None = None,
+    forecasts: Sequence[QueueForecast] | None = None,
 ) -> Plan:
-    """The demo center's plan for `days` days from its start (forecast, rosters, twin check)."""
+    """The demo center's plan for `days` days from its start (forecast, rosters, twin check).
+
+    `forecasts` (from :func:`demo_forecasts`, `days` long) are made here when not given.
+    """
     return plan_staff(
         scenario,
-        demo_demand(scenario, days, seed),
+        demo_demand(forecasts if forecasts is not None else demo_forecasts(scenario, days, seed)),
         demo_staff(scenario),
         rounds=rounds,
         replications=replications,

@@ -1,0 +1,135 @@
+"""Forecast against actuals: a queue's latest stored forecast beside the contacts that came.
+
+The forecast comes from the store (`ccops forecast`, or the demo's plan); the actuals from the
+metric catalog (offered, AHT) at the forecast's own interval length, for the whole center.
+Accuracy is WAPE over the intervals that have already begun (`ccops.wfm.forecast.wape`).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ccops.api.deps import EngineDep, ScopeDep, SessionDep
+from ccops.store.forecast_models import Forecast, latest_forecast
+from ccops.store.models import Queue
+from ccops.web import kpis
+from ccops.web.clock import center_zone, day_bounds_utc, utcnow
+from ccops.web.scope import Scope
+from ccops.web.templating import render
+from ccops.wfm.forecast import time_key, wape
+
+router = APIRouter()
+
+MAX_DAYS = 31
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def forecast_accuracy(
+    engine: Any, db: Session, scope: Scope, queue: str | None, day: str | None, days: int
+) -> dict[str, Any]:
+    """The latest forecast of `queue` (default: the first with one) against actual contacts."""
+    scope.require("forecasts")
+    if not 1 <= days <= MAX_DAYS:
+        raise HTTPException(400, f"days must be between 1 and {MAX_DAYS}")
+    queues = list(
+        db.scalars(
+            select(Queue.key)
+            .join(Forecast, Forecast.queue_id == Queue.id)
+            .distinct()
+            .order_by(Queue.key)
+        )
+    )
+    if not queues:
+        return {"queues": [], "queue": None}
+    queue = queue or queues[0]
+    found = latest_forecast(db, queue)
+    if found is None:
+        raise HTTPException(404, f"no stored forecast for queue {queue!r}")
+    forecast, intervals = found
+    try:
+        first = forecast.horizon_start if not day else date.fromisoformat(day)
+    except ValueError:
+        raise HTTPException(400, "day must be YYYY-MM-DD") from None
+    start, end = day_bounds_utc(db, first, days)
+    zone = center_zone(db)
+    dim = time_key(forecast.interval_minutes)
+    actual = kpis.figures(
+        engine, db, [dim, "queue"], start, end, None, metrics=("offered", "aht_seconds")
+    )
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    for iv in intervals:
+        if not start <= iv.interval_start < end:
+            continue
+        local = iv.interval_start.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
+        key = local.date() if dim == "day" else local
+        got = actual.get((key, queue)) or {}
+        begun = iv.interval_start < now
+        rows.append(
+            {
+                "start": local.isoformat(),
+                "forecast": iv.contacts,
+                "actual": (got.get("offered") or 0) if begun else None,
+                "forecast_aht_seconds": iv.aht_seconds,
+                "actual_aht_seconds": got.get("aht_seconds") if begun else None,
+            }
+        )
+    past = [r for r in rows if r["actual"] is not None]
+    chosen = (forecast.backtest or {}).get(forecast.model, {})
+    return {
+        "queues": queues,
+        "queue": queue,
+        "model": forecast.model,
+        "version": forecast.version,
+        "interval_minutes": forecast.interval_minutes,
+        "horizon": [forecast.horizon_start.isoformat(), forecast.horizon_end.isoformat()],
+        "day": first.isoformat(),
+        "days": days,
+        "backtest_wape": chosen.get("wape"),
+        "wape": _finite(wape([r["actual"] for r in past], [r["forecast"] for r in past]))
+        if past
+        else None,
+        "forecast_total": sum(r["forecast"] for r in past),
+        "actual_total": sum(r["actual"] for r in past),
+        "intervals": rows,
+    }
+
+
+@router.get("/forecast", include_in_schema=False)
+def forecast_page(
+    request: Request,
+    scope: ScopeDep,
+    db: SessionDep,
+    engine: EngineDep,
+    queue: str | None = None,
+    day: str | None = None,
+    days: int = 7,
+) -> Response:
+    """A queue's latest forecast against the contacts that came, per interval, with its WAPE."""
+    data = forecast_accuracy(engine, db, scope, queue, day, days)
+    return render(request, "forecast.html", data=data)
+
+
+@router.get("/api/v1/forecast/accuracy", tags=["forecast"])
+def forecast_accuracy_data(
+    scope: ScopeDep,
+    db: SessionDep,
+    engine: EngineDep,
+    queue: str | None = None,
+    day: str | None = None,
+    days: int = 7,
+) -> dict[str, Any]:
+    """The latest stored forecast of a queue against actual offered contacts and AHT per interval
+    (center-local times), with WAPE over the intervals that have begun (WFM analyst, manager,
+    admin)."""
+    return forecast_accuracy(engine, db, scope, queue, day, days)
