@@ -9,18 +9,19 @@ the twin's queues exactly as the simulator does.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from ccops.ingest.pipeline import Ingestor, IngestSummary
 from ccops.sim.demo import DemoRun
+from ccops.sim.rota import rota_activities
 from ccops.sim.scenario import Scenario
 from ccops.store.config import QueueSettings, configure_queues
 from ccops.store.models import Agent
 from ccops.store.schedule_models import Activity, publish_schedule
-from ccops.wfm.plan import Plan, plan_activities
+from ccops.wfm.plan import Plan
 
 
 def queue_settings(scenario: Scenario) -> list[QueueSettings]:
@@ -56,16 +57,18 @@ def ingest_simulation(
 
 
 def publish_plan(engine: Engine, plan: Plan, origin: datetime, name: str) -> int:
-    """Publish a plan's rosters (work, breaks, lunches) for the agents the store knows.
+    """Publish a plan's rota (work, breaks, lunches) from `origin`, for the agents the store knows.
 
     Returns the number of activities published. Agents with no events yet are not in the store
     and are left out (they would be refused by name).
     """
-    templates = list({t.name: t for ts in plan.staff for t in ts.templates}.values())
-    spans = plan_activities(plan.schedules, templates, origin)
     with Session(engine) as session:
         known = set(session.scalars(select(Agent.key)))
-    activities = [Activity(a, kind, s, e) for a, kind, s, e in spans if a in known]
+    activities = [
+        Activity(a, kind, origin + timedelta(seconds=s), origin + timedelta(seconds=e))
+        for a, kind, s, e in rota_activities(plan.rota)
+        if a in known
+    ]
     if activities:
         publish_schedule(engine, name, activities)
     return len(activities)

@@ -90,29 +90,23 @@ class Rota:
         return tuple(a.name for a in self.agents)
 
 
-def rota_from_shifts(
-    shifts: Sequence[tuple[str, str, float, float, Sequence[tuple[str, float, float]]]],
-    agents: Sequence[tuple[str, str]] = (),
-) -> Rota:
-    """A rota from flat shifts (agent, team, start s, end s, [(state, start s, minutes)]).
-
-    `agents` lists (name, team) of agents to include even without a shift; agents appear in
-    first-seen order.
-    """
-    order: dict[str, str] = dict(agents)
-    by_agent: dict[str, list[RotaShift]] = {name: [] for name in order}
-    for name, team, start, end, acts in shifts:
-        if order.setdefault(name, team) != team:
-            raise ScenarioError(f"rota: agent {name!r} is in two teams ({order[name]!r}, {team!r})")
-        by_agent.setdefault(name, []).append(
-            RotaShift(start, end, tuple(RotaActivity(s, t, m) for s, t, m in acts))
-        )
-    return Rota(
-        tuple(
-            RotaAgent(name, team, tuple(sorted(by_agent[name], key=lambda s: s.start)))
-            for name, team in order.items()
-        )
-    )
+def rota_activities(rota: Rota) -> list[tuple[str, str, float, float]]:
+    """The rota as activities (agent, activity, start s, end s): each shift's work spans around
+    its breaks, lunches and other activities — the inverse of :func:`rota_from_activities`."""
+    out: list[tuple[str, str, float, float]] = []
+    for agent in rota.agents:
+        for shift in agent.shifts:
+            cursor = shift.start
+            for act in sorted(shift.activities, key=lambda x: x.start):
+                if act.start > cursor:
+                    out.append((agent.name, "work", cursor, act.start))
+                end = act.start + act.minutes * 60.0
+                kind = "off_phone" if act.state == "away" else act.state
+                out.append((agent.name, kind, act.start, end))
+                cursor = end
+            if shift.end > cursor:
+                out.append((agent.name, "work", cursor, shift.end))
+    return out
 
 
 def rota_from_activities(

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 
@@ -416,31 +416,4 @@ def histories_from_records(records: ContactRecords, scenario: Scenario, days: in
         aht = kpis["aht_seconds"][qi]
         handled = kpis["handled"][qi]
         out.append(History(q.name, q.channel, m, first, offered, handled, aht))
-    return out
-
-
-def plan_activities(
-    schedules: Mapping[str, Schedule], templates: Sequence[ShiftTemplate], origin: datetime
-) -> list[tuple[str, str, datetime, datetime]]:
-    """The rosters as publishable activities (agent, work/break/lunch, start, end) from `origin`.
-
-    A shift becomes work spans around its breaks and lunch.
-    """
-    lunch = {t.name: t.lunch_minutes for t in templates}
-    out: list[tuple[str, str, datetime, datetime]] = []
-
-    def at(minutes: int) -> datetime:
-        return origin + timedelta(minutes=minutes)
-
-    for sched in schedules.values():
-        for a in sched.assignments:
-            cursor = a.start
-            for start, minutes in a.breaks:
-                if start > cursor:
-                    out.append((a.agent, "work", at(cursor), at(start)))
-                kind = "lunch" if minutes == lunch.get(a.template) else "break"
-                out.append((a.agent, kind, at(start), at(start + minutes)))
-                cursor = start + minutes
-            if a.end > cursor:
-                out.append((a.agent, "work", at(cursor), at(a.end)))
     return out
