@@ -206,14 +206,15 @@ def team_requirements(
             used[t] += f * hours / concurrency
             if not deferred:
                 out[t] += f * work[name] / concurrency
+    # where each team, and anyone, has live work: deferred work is spread over those intervals
+    live = {t: out[t].reshape(-1, per_day) > 0 for t in out}
+    everyone = np.sum(list(out.values()), axis=0).reshape(-1, per_day) > 0
     for name in order:
         if queues[name].answer_within < DEFERRED_SECONDS:
             continue
         for t, f in shares[name].items():
-            live = out[t].reshape(-1, per_day) > 0
-            everyone = np.sum(list(out.values()), axis=0).reshape(-1, per_day) > 0
             for day, worked in enumerate(work[name].reshape(-1, per_day).sum(axis=1) * f):
-                slots = np.flatnonzero(live[day])
+                slots = np.flatnonzero(live[t][day])
                 if slots.size == 0:  # the team has no live work that day: the center's open hours
                     slots = np.flatnonzero(everyone[day])
                 if slots.size:
@@ -348,15 +349,14 @@ def plan_staff(
     grid = roster_minutes or m
     if m % grid:
         raise ValueError(f"roster_minutes ({grid}) must divide the interval ({m} minutes)")
-    days_in = len(next(iter(demand.values())).contacts) * m // 1440
+    days = len(next(iter(demand.values())).contacts) * m // 1440
     requirement = team_requirements(
         scenario,
         demand,
         max_occupancy=max_occupancy,
-        capacity_hours={ts.team: phone_hours(ts, days_in) for ts in staff},
+        capacity_hours={ts.team: phone_hours(ts, days) for ts in staff},
     )
     required = requirement.teams
-    days = len(next(iter(required.values()))) * m // 1440
     q_index = {q.name: i for i, q in enumerate(scenario.queues)}
     expected = open_cells(scenario, demand)
     best: Plan | None = None
