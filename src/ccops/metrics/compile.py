@@ -233,6 +233,19 @@ def contact_facts(
     return r.select(**cols, **exprs)
 
 
+def _logged_in_states(con: BaseBackend, scope: Scope) -> ir.Table:
+    """Agent states other than offline, of the scope's agents, overlapping its window."""
+    s = con.table(AgentStateInterval.__tablename__)
+    s = s.filter(s.state != "offline")
+    if scope.agents is not None:
+        s = s.filter(s.agent_id.isin(scope.agents))
+    if scope.end is not None:
+        s = s.filter(s.start_at < scope.end)
+    if scope.start is not None:
+        s = s.filter(s.end_at.isnull() | (s.end_at > scope.start))
+    return s
+
+
 def _clipped(s: ir.Table, st: ir.IntegerValue, en: ir.IntegerValue, scope: Scope) -> ir.Table:
     """Segments [st, en) in UTC epoch seconds, clipped to the scope's window, empty ones dropped."""
     if scope.start is not None:
@@ -295,14 +308,7 @@ def state_facts(
 ) -> ir.Table:
     """Agent-state seconds by agent state, split at the time grain's bucket boundaries."""
     wanted = [m for m in measures if MEASURES[m].source == "agent_states"]
-    s = con.table(AgentStateInterval.__tablename__)
-    s = s.filter(s.state != "offline")
-    if scope.agents is not None:
-        s = s.filter(s.agent_id.isin(scope.agents))
-    if scope.end is not None:
-        s = s.filter(s.start_at < scope.end)
-    if scope.start is not None:
-        s = s.filter(s.end_at.isnull() | (s.end_at > scope.start))
+    s = _logged_in_states(con, scope)
     s = _clipped(s, _seconds(s.start_at), _seconds(s.end_at).fill_null(scope.as_of), scope)
     s = _split(con, s, dims, scope, ["state"], "agent_cost" in wanted)
     dur = s.dur.cast("float64")
@@ -336,14 +342,9 @@ def schedule_facts(
     act = act.join(current, act.schedule_id == current.sid)
     if scope.agents is not None:
         act = act.filter(act.agent_id.isin(scope.agents))
-    st = con.table(AgentStateInterval.__tablename__)
-    st = st.filter(st.state != "offline")
     # everything is clipped to the window below: rows outside it are left out first, so the
     # joins pair only one window's activities and states (not every day's of each agent)
-    if scope.end is not None:
-        st = st.filter(st.start_at < scope.end)
-    if scope.start is not None:
-        st = st.filter(st.end_at.isnull() | (st.end_at > scope.start))
+    st = _logged_in_states(con, scope)
     st = st.select(
         s_agent=st.agent_id,
         state=st.state,
