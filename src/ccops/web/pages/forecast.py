@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from ccops.api.deps import EngineDep, ScopeDep, SessionDep
@@ -35,7 +35,7 @@ def _finite(value: float) -> float | None:
 
 
 def forecast_accuracy(
-    engine: Any, db: Session, scope: Scope, queue: str | None, day: str | None, days: int
+    engine: Engine, db: Session, scope: Scope, queue: str | None, day: str | None, days: int
 ) -> dict[str, Any]:
     """The latest forecast of `queue` (default: the first with one) against actual contacts."""
     scope.require("forecasts")

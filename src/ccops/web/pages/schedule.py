@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from ccops.api.deps import EngineDep, ScopeDep, SessionDep
@@ -31,7 +31,7 @@ INTERVAL_MINUTES = 30
 AGENT_METRICS = ("scheduled_hours", "staffed_hours", "adherence", "conformance")
 
 
-def schedule_day(engine: Any, db: Session, scope: Scope, day: date) -> dict[str, Any]:
+def schedule_day(engine: Engine, db: Session, scope: Scope, day: date) -> dict[str, Any]:
     """One local day: per interval the agents scheduled and staffed, per agent the activities."""
     start, end = day_bounds_utc(db, day)
     zone = center_zone(db)
