@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from ccops.wfm.roster import schedule_decomposed
-from ccops.wfm.schedule import schedule, violations
+from ccops.wfm.schedule import Agent, Contract, ShiftTemplate, schedule, violations
 from tests.wfm.test_schedule import TEMPLATES, _agents, _requirement
 
 
@@ -39,3 +40,30 @@ def test_coverage_is_what_the_assignments_cover_net_of_breaks(both: tuple) -> No
     off = sum(-(-m // minutes) * minutes for a in roster.assignments for _, m in a.breaks)
     worked = sum(a.end - a.start for a in roster.assignments) - off
     assert int(roster.coverage.sum()) * minutes == worked
+
+
+def test_night_shifts_all_find_an_agent_after_their_rest() -> None:
+    """Forty agents round the clock, each with a week of leave in four, all needed at their
+    maximum: every shift the aggregate plans goes to someone (none dropped for want of rest)."""
+    days = 14
+    hours = (np.arange(days * 96) + 0.5) / 4 % 24
+    profile = (
+        0.25 + np.exp(-0.5 * ((hours - 11) / 3) ** 2) + 0.8 * np.exp(-0.5 * ((hours - 18) / 3) ** 2)
+    )
+    required = np.round(18 * profile)
+    templates = [
+        ShiftTemplate("full", 510, 0, 24 * 60 - 15, 15, lunch_minutes=30,
+                      lunch_window=(180, 300), break_minutes=15, breaks=2)
+    ]  # fmt: skip
+    contract = Contract(0.0, 42.5, 0, 5, 6, 11.0)
+    agents = [
+        Agent(f"a{i}", contract, templates=("full",),
+              unavailable_days=frozenset(range(7 * (i % 2), 7 * (i % 2) + 7)) if i % 4 == 0
+              else frozenset())
+        for i in range(40)
+    ]  # fmt: skip
+    roster = schedule_decomposed(required, 15, agents, templates, time_limit=30)
+    assert violations(roster.assignments, agents, templates, days) == []
+    # 35 agents free in each week, five shifts each
+    assert len(roster.assignments) == 2 * 35 * 5
+    assert roster.gap < 0.01

@@ -11,16 +11,22 @@ contract, templates and daily window are interchangeable for coverage, so the wo
    are not on leave), no more than the group can work in any window of
    ``max_consecutive_days + 1`` days.  Every named schedule maps to a solution of this model with
    the same coverage and a cost no lower, so its LP optimum (HiGHS dual simplex) is a **lower
-   bound on every named schedule** — the bound the result's gap is measured against.  The LP
-   optimum is rounded down and shifts are added back greedily where they help most (HiGHS's
-   branch and bound does not close this model in minutes; the rounding takes a second).
+   bound on every named schedule** — the bound the result's gap is measured against.  HiGHS's
+   branch and bound does not close this model in minutes, so the LP optimum is rounded
+   (:mod:`ccops.wfm._rounding`): rounded down with shifts added back greedily, improved by moving
+   single shifts within a group's week, then re-optimised two days at a time as small MIPs with
+   everything else fixed, until within 0.2 % of the bound, a pass gains little, or time is out.
 2. **Assignment**: week by week, each group's working days go to named agents by a small
    transportation LP (each agent between its weekly minimum and maximum days, never on an
    unavailable day, never so many days in a row across the week's edges that the consecutive-day
    limit breaks, preferred days off last); then day by day the shifts go to that day's agents by a
    minimum-cost matching (rest since the previous shift, weekly hours, preferred start times,
-   steady start times), shifts none of them can take to the group's other eligible agents, and
-   agents still short of a weekly minimum get an extra shift where coverage is thinnest.
+   steady start times) that looks one day ahead: when tomorrow's agents could not all take
+   tomorrow's shifts after their rest, the day is matched again with a cost on late ends for
+   them.  Shifts none of the planned agents can take go to the group's other eligible agents,
+   and the rest of the week is planned again when a day did not go as planned.  Finally agents
+   short of a weekly minimum get extra shifts, and agents with days to spare get a shift where
+   one still lowers the under- and over-staffing.
 3. Breaks are placed as in the direct model, and the whole schedule is checked against every hard
    rule by :func:`ccops.wfm.schedule.violations`; a schedule that breaks one is never returned.
 
@@ -42,6 +48,7 @@ from scipy.optimize import linear_sum_assignment, linprog
 
 from ccops.wfm import _highs
 from ccops.wfm._arrays import BoolArray, FloatArray, IntArray
+from ccops.wfm._rounding import CountModel, move_shifts, reoptimise_windows, round_up_greedily
 from ccops.wfm.cover import coverage_matrix
 from ccops.wfm.schedule import (
     DAY_MINUTES,
@@ -202,12 +209,23 @@ def _aggregate(
     )
     started = time.perf_counter()
     x, lp_bound = _highs._lp(model, time_limit)
-    counts = _round(x[:n], cover, side[:, :n].tocsr(), np.asarray(lower), np.asarray(upper),
-                    col_upper, r_model, under_weight, over_weight)  # fmt: skip
-    cost = float(model.cost[:n] @ counts)
-    covered = cover @ counts
-    cost += float(under_weight * np.maximum(r_model - covered, 0).sum())
-    cost += float(over_weight * np.maximum(covered - r_model, 0).sum())
+    counts_model = CountModel(
+        cover=cover.tocsc(),
+        side=side[:, :n].tocsc(),
+        lower=np.asarray(lower),
+        upper=np.asarray(upper),
+        col_upper=col_upper,
+        required=r_model,
+        under_weight=under_weight,
+        over_weight=over_weight,
+    )
+    counts = round_up_greedily(counts_model, x[:n])
+    deadline = started + time_limit
+    counts = move_shifts(counts_model, counts, cols.group * weeks + cols.day // 7, deadline)
+    # windows of two days (each day with the next), all groups together
+    windows = [np.flatnonzero((cols.day == d) | (cols.day == (d + 1) % days)) for d in range(days)]
+    counts = reoptimise_windows(counts_model, counts, windows, deadline, lp_bound)
+    cost = counts_model.objective(counts)
     res = _highs.Result(
         np.concatenate([counts.astype(np.float64), np.zeros(2 * horizon)]),
         cost,
@@ -218,70 +236,6 @@ def _aggregate(
         bool(np.all(np.abs(x[:n] - np.round(x[:n])) < 1e-6)),
     )
     return counts, res
-
-
-def _round(
-    x: FloatArray,
-    cover: sp.csc_matrix,
-    side: sp.csr_matrix,
-    lower: FloatArray,
-    upper: FloatArray,
-    col_upper: FloatArray,
-    r_model: FloatArray,
-    under_weight: float,
-    over_weight: float,
-) -> IntArray:
-    """Whole shift counts from the LP optimum: round down, then add shifts greedily.
-
-    Each step adds the one shift (among the columns the LP used fractionally, then any column)
-    that lowers the weighted under- and over-staffing most without breaking a group's caps; then
-    shifts are added where a group's weekly minimum is still unmet. The LP optimum stays the bound.
-    """
-    counts = np.floor(x + 1e-7).astype(np.int64)
-    covered = cover @ counts
-    used = side @ counts
-    cover_t = cover.T.tocsr()
-    side_t = side.T.tocsr()
-
-    def gains() -> FloatArray:
-        marginal = np.where(covered < r_model - 1e-9, under_weight, -over_weight)
-        # an interval exactly covered (or fractionally short) gains only its shortfall
-        short = np.clip(r_model - covered, 0.0, 1.0)
-        marginal = np.where(short < 1.0, short * under_weight - (1 - short) * over_weight, marginal)
-        result: FloatArray = cover_t @ marginal
-        return result
-
-    def fits(j: int) -> bool:
-        if counts[j] + 1 > col_upper[j] + 1e-9:
-            return False
-        row = side_t.getrow(j)
-        return bool(np.all(used[row.indices] + row.data <= upper[row.indices] + 1e-9))
-
-    def add(j: int) -> None:
-        nonlocal covered, used
-        counts[j] += 1
-        covered = covered + cover[:, j].toarray().ravel()
-        row = side_t.getrow(j)
-        used[row.indices] += row.data
-
-    for pool in (np.flatnonzero(x - np.floor(x + 1e-7) > 1e-6), np.arange(x.size)):
-        while pool.size:
-            g = gains()[pool]
-            order = np.argsort(-g)
-            chosen = next((int(pool[i]) for i in order if g[i] > 1e-9 and fits(int(pool[i]))), None)
-            if chosen is None:
-                break
-            add(chosen)
-    short_rows = np.flatnonzero(used < lower - 1e-9)
-    for r in short_rows.tolist():
-        members = side.getrow(r).indices
-        while used[r] < lower[r] - 1e-9:
-            g = gains()[members]
-            pick = next((int(members[i]) for i in np.argsort(-g) if fits(int(members[i]))), None)
-            if pick is None:
-                break
-            add(pick)
-    return counts
 
 
 class _Tracker:
@@ -326,7 +280,11 @@ class _Tracker:
 
 
 def _plan_days(
-    tracker: _Tracker, members: Sequence[int], demand: IntArray, week: int
+    tracker: _Tracker,
+    members: Sequence[int],
+    demand: IntArray,
+    week: int,
+    from_day: int | None = None,
 ) -> dict[int, set[int]]:
     """Which agents of a group work which day of a week: a small transportation LP.
 
@@ -334,12 +292,15 @@ def _plan_days(
     and maximum of days, never on an unavailable day, never so many days in a row at the week's
     start (or, in the horizon's last week, its end) that the run with the neighbouring week breaks
     the consecutive-day limit. Preferred days off cost a little. The constraint matrix is an
-    interval-free bipartite one, so the LP vertex is integral.
+    interval-free bipartite one, so the LP vertex is integral. With ``from_day``, only the days
+    from it to the week's end are planned; the days before count as the tracker has them.
     """
     agents = tracker.agents
-    first, last = 7 * week, min(7 * week + 7, tracker.days)
+    week_first, last = 7 * week, min(7 * week + 7, tracker.days)
+    first = week_first if from_day is None else from_day
     days = list(range(first, last))
     n_days = len(days)
+    full_week = last - week_first == 7
     pairs = [(i, k) for i, a in enumerate(members) for k, d in enumerate(days)
              if d not in agents[a].unavailable_days]  # fmt: skip
     if not pairs:
@@ -354,9 +315,11 @@ def _plan_days(
     for i, a in enumerate(members):
         c = agents[a].contract
         mine = np.flatnonzero(pa == i)
-        min_days = c.min_days_per_week if n_days == 7 else 0
+        worked = int(tracker.on[a, week_first:first].sum())
+        min_days = max(c.min_days_per_week - worked, 0) if full_week else 0
+        max_days = max(min(c.max_days_per_week - worked, n_days), 0)
         slack_rows.append(len(rows))
-        rows.append((mine, float(min_days), float(min(c.max_days_per_week, n_days))))
+        rows.append((mine, float(min(min_days, max_days)), float(max_days)))
         limit = c.max_consecutive_days
         for edge, step in ((first - 1, -1), (last, 1)):
             run = 0
@@ -368,7 +331,7 @@ def _plan_days(
                 near = range(limit - run + 1) if step == -1 else range(n_days - (limit - run + 1),
                                                                       n_days)  # fmt: skip
                 idx = mine[np.isin(pk[mine], list(near))]
-                rows.append((idx, 0.0, float(limit - run)))
+                rows.append((idx, 0.0, float(max(limit - run, 0))))
     # a slack column per agent lets the minimum go unmet at a high price instead of failing
     n_slack = len(members)
     data, ri, ci, lo, hi = [], [], [], [], []
@@ -399,6 +362,148 @@ def _plan_days(
     for p in np.flatnonzero(res.x[:n] > 0.5):
         plan[days[int(pk[p])]].add(members[int(pa[p])])
     return plan
+
+
+Shift = tuple[int, int, int]  # template, start (minutes in the horizon), length
+
+
+def _assign(
+    tracker: _Tracker,
+    groups: Sequence[_Group],
+    cols: _Columns,
+    counts: IntArray,
+    lengths: dict[int, tuple[int, int]],
+    preference_weight: float,
+) -> list[tuple[int, int, int, int, int]]:
+    """Give the aggregate's shifts to named agents, day by day (see module); returns
+    (agent, day, template, start, length) per shift given."""
+    days = tracker.days
+    picked: list[tuple[int, int, int, int, int]] = []
+    shifts_of: dict[tuple[int, int], list[Shift]] = defaultdict(list)
+    demand = np.zeros((len(groups), days), dtype=np.int64)
+    for j in np.flatnonzero(counts > 0).tolist():
+        g, d = int(cols.group[j]), int(cols.day[j])
+        shift = (int(cols.template[j]), int(cols.start[j]), int(cols.length[j]))
+        shifts_of[g, d].extend([shift] * int(counts[j]))
+        demand[g, d] += int(counts[j])
+    plans: dict[int, dict[int, set[int]]] = {g: {} for g in range(len(groups))}
+    for week in range((days + 6) // 7):
+        last = min(7 * week + 7, days)
+        for g, group in enumerate(groups):
+            plans[g].update(_plan_days(tracker, group.members, demand[g], week))
+        for d in range(7 * week, last):
+            for g, group in enumerate(groups):
+                shifts = shifts_of.get((g, d), [])
+                if not shifts:
+                    continue
+                planned = plans[g][d]
+                tomorrow: tuple[set[int], list[Shift]] | None = None
+                if d + 1 < last:
+                    tomorrow = (plans[g][d + 1], shifts_of.get((g, d + 1), []))
+                elif d + 1 < days:  # next week is planned as if today goes as planned
+                    held = tracker.on[:, d].copy()
+                    tracker.on[sorted(planned), d] = True
+                    ahead = _plan_days(tracker, group.members, demand[g], week + 1)
+                    tracker.on[:, d] = held
+                    tomorrow = (ahead[d + 1], shifts_of.get((g, d + 1), []))
+                given = _match_day(
+                    tracker, group.members, shifts, planned, d, lengths, preference_weight,
+                    tomorrow,
+                )  # fmt: skip
+                for a, j in given:
+                    k, start, length = shifts[j]
+                    tracker.give(a, d, start, length)
+                    picked.append((a, d, k, start, length))
+                if {a for a, _ in given} != planned and d + 1 < last:
+                    plans[g].update(
+                        _plan_days(tracker, group.members, demand[g], week, from_day=d + 1)
+                    )
+    return picked
+
+
+def _match_day(
+    tracker: _Tracker,
+    members: Sequence[int],
+    shifts: list[Shift],
+    planned: set[int],
+    d: int,
+    lengths: dict[int, tuple[int, int]],
+    preference_weight: float,
+    tomorrow: tuple[set[int], list[Shift]] | None,
+) -> list[tuple[int, int]]:
+    """Who takes which of day d's shifts: (agent, shift index) pairs.
+
+    A minimum-cost matching, the planned agents first, then anyone eligible for what is left.
+    When the matching would leave tomorrow's shifts without agents able to take them after
+    their rest, it is made again with a growing cost on late ends for tomorrow's agents, and the
+    matching that loses fewest shifts today and tomorrow is kept.
+    """
+    week = d // 7
+    best: tuple[tuple[int, float], list[tuple[int, int]]] | None = None
+    for weight in (0.0, 0.05, 0.3, 2.0):
+        if weight and tomorrow is None:
+            break
+        given: list[tuple[int, int]] = []
+        left = list(range(len(shifts)))
+        cost_total = 0.0
+        for pool in (sorted(planned), [a for a in members if a not in planned]):
+            if not left:
+                break
+            todo = [shifts[j] for j in left]
+            eligible, cost = _day_costs(tracker, pool, todo, d, week, lengths, preference_weight)
+            if not eligible:
+                continue
+            steer = np.zeros_like(cost)
+            if weight and tomorrow is not None:
+                ends = np.array([s + ln - d * DAY_MINUTES for _, s, ln in todo]) / 60.0
+                late = np.array([a in tomorrow[0] for a in eligible], dtype=np.float64)
+                steer = weight * np.outer(late, ends)
+            rows, picks = linear_sum_assignment(cost + steer)
+            taken: set[int] = set()
+            for i, j in zip(rows.tolist(), picks.tolist(), strict=True):
+                if cost[i, j] >= _BLOCKED / 2:
+                    continue
+                given.append((eligible[i], left[j]))
+                taken.add(j)
+                cost_total += float(cost[i, j])
+            left = [x for j, x in enumerate(left) if j not in taken]
+        lost = len(left) + (_short_tomorrow(tracker, given, shifts, tomorrow) if tomorrow else 0)
+        key = (lost, cost_total)
+        if best is None or key < best[0]:
+            best = (key, given)
+        if best[0][0] == 0 or tomorrow is None:
+            break
+    assert best is not None
+    return best[1]
+
+
+def _short_tomorrow(
+    tracker: _Tracker,
+    given: list[tuple[int, int]],
+    shifts: list[Shift],
+    tomorrow: tuple[set[int], list[Shift]],
+) -> int:
+    """How many of tomorrow's shifts tomorrow's agents could not take after today's.
+
+    Each agent may start tomorrow no earlier than the end of today's shift plus their rest, so
+    the shifts each can take are the ones starting late enough: nested sets, matched greedily,
+    the most constrained agent first.
+    """
+    agents, coming = tracker.agents, tomorrow[1]
+    ends = {a: shifts[j][1] + shifts[j][2] for a, j in given}
+    earliest = sorted(
+        (
+            ends[a] + agents[a].contract.min_rest_hours * 60 if a in ends else -np.inf
+            for a in tomorrow[0]
+        ),
+        reverse=True,
+    )
+    starts = sorted((s for _, s, _ in coming), reverse=True)
+    matched = 0
+    for limit in earliest:
+        if matched < len(starts) and starts[matched] >= limit - 1e-9:
+            matched += 1
+    return len(starts) - matched
 
 
 def _day_costs(
@@ -472,18 +577,24 @@ def _day_costs(
     return eligible, np.vstack(rows)
 
 
-def _repair_minimums(
+def _fill(
     tracker: _Tracker,
     templates: Sequence[ShiftTemplate],
     groups: Sequence[_Group],
     r_model: FloatArray,
     interval_minutes: int,
     picked: list[tuple[int, int, int, int, int]],
+    under_weight: float,
+    over_weight: float,
+    preference_weight: float,
 ) -> None:
-    """Give agents still short of their weekly minimum days or hours an extra shift each.
+    """Give extra shifts where the assignment left room; they add to ``picked``.
 
-    The shift goes on a free day allowed by availability, rest and the consecutive-day limit, at
-    the start where the requirement is least covered; it adds to ``picked``.
+    First every agent short of a weekly minimum of days or hours gets shifts until it is met;
+    then agents with days and hours to spare get a shift wherever one lowers the weighted
+    under- and over-staffing (a shift the assignment could not give, say, reappears as one that
+    fits someone). Each goes on a free day allowed by availability, rest and the
+    consecutive-day limit, at the start that gains most.
     """
     agents = tracker.agents
     horizon = r_model.size
@@ -491,51 +602,71 @@ def _repair_minimums(
     for _, _, _, s, ln in picked:
         cover[(s // interval_minutes + np.arange(ln // interval_minutes)) % horizon] += 1
     allowed = {a: group.templates for group in groups for a in group.members}
-    for week in range((tracker.days + 6) // 7):
-        first, last = 7 * week, min(7 * week + 7, tracker.days)
-        if last - first < 7:
-            continue
-        for a, agent in enumerate(agents):
-            c = agent.contract
-            while (
-                int(tracker.on[a, first:last].sum()) < c.min_days_per_week
-                or tracker.hours[a, week] < c.min_hours_per_week - 1e-6
-            ) and int(tracker.on[a, first:last].sum()) < c.max_days_per_week:
-                best: tuple[float, int, int, int, int] | None = None
-                for d in range(first, last):
-                    if tracker.on[a, d] or d in agent.unavailable_days:
-                        continue
-                    if tracker.run_through(a, d) > c.max_consecutive_days:
-                        continue
-                    for k in allowed[a]:
-                        t = templates[k]
-                        if tracker.hours[a, week] + t.length_minutes / 60 > c.max_hours_per_week:
-                            continue
-                        clocks = np.array(
-                            [x for x in t.starts()
-                             if agent.earliest_start <= x <= agent.latest_end - t.length_minutes],
-                            dtype=np.int64,
-                        )  # fmt: skip
-                        starts = d * DAY_MINUTES + clocks
-                        starts = starts[
-                            ~tracker.too_little_rest(a, d, starts, starts + t.length_minutes)
-                        ]
-                        for start in starts.tolist():
-                            idx = (
-                                start // interval_minutes
-                                + np.arange(t.length_minutes // interval_minutes)
-                            ) % horizon
-                            gain = float((r_model[idx] - cover[idx]).sum())
-                            if best is None or gain > best[0]:
-                                best = (gain, d, k, start, t.length_minutes)
-                if best is None:
-                    break
-                _, d, k, start, length = best
-                tracker.give(a, d, start, length)
-                cover[
-                    (start // interval_minutes + np.arange(length // interval_minutes)) % horizon
-                ] += 1
-                picked.append((a, d, k, start, length))
+
+    def staffing(c: FloatArray) -> FloatArray:
+        diff = c - r_model
+        out: FloatArray = under_weight * np.maximum(-diff, 0) + over_weight * np.maximum(diff, 0)
+        return out
+
+    def best_shift(a: int, week: int, scale: float) -> tuple[float, int, int, int] | None:
+        agent, c = agents[a], agents[a].contract
+        marginal = staffing(cover) - staffing(cover + 1)
+        running = np.concatenate([[0.0], np.cumsum(np.concatenate([marginal, marginal]))])
+        best: tuple[float, int, int, int] | None = None
+        for d in range(7 * week, min(7 * week + 7, tracker.days)):
+            if tracker.on[a, d] or d in agent.unavailable_days:
+                continue
+            if tracker.run_through(a, d) > c.max_consecutive_days:
+                continue
+            for k in allowed[a]:
+                t = templates[k]
+                if tracker.hours[a, week] + t.length_minutes / 60 > c.max_hours_per_week * scale:
+                    continue
+                clocks = np.array(
+                    [x for x in t.starts()
+                     if agent.earliest_start <= x <= agent.latest_end - t.length_minutes],
+                    dtype=np.int64,
+                )  # fmt: skip
+                starts = d * DAY_MINUTES + clocks
+                starts = starts[~tracker.too_little_rest(a, d, starts, starts + t.length_minutes)]
+                if not starts.size:
+                    continue
+                first = (starts // interval_minutes) % horizon
+                gains = running[first + t.length_minutes // interval_minutes] - running[first]
+                gains -= preference_weight * np.array(
+                    [_preference_penalty(agent, d, x - d * DAY_MINUTES) for x in starts.tolist()]
+                )
+                i = int(np.argmax(gains))
+                if best is None or gains[i] > best[0]:
+                    best = (float(gains[i]), d, k, int(starts[i]))
+        return best
+
+    def give(a: int, d: int, k: int, start: int) -> None:
+        length = templates[k].length_minutes
+        tracker.give(a, d, start, length)
+        cover[(start // interval_minutes + np.arange(length // interval_minutes)) % horizon] += 1
+        picked.append((a, d, k, start, length))
+
+    weeks = (tracker.days + 6) // 7
+    for needed in (True, False):
+        for week in range(weeks):
+            first, last = 7 * week, min(7 * week + 7, tracker.days)
+            scale = (last - first) / 7.0
+            if needed and last - first < 7:
+                continue
+            for a, agent in enumerate(agents):
+                c = agent.contract
+                while int(tracker.on[a, first:last].sum()) < c.max_days_per_week:
+                    short = (
+                        int(tracker.on[a, first:last].sum()) < c.min_days_per_week
+                        or tracker.hours[a, week] < c.min_hours_per_week - 1e-6
+                    )
+                    if needed and not short:
+                        break
+                    found = best_shift(a, week, scale)
+                    if found is None or (not needed and found[0] <= 1e-3):
+                        break
+                    give(a, *found[1:])
 
 
 def schedule_decomposed(
@@ -560,7 +691,7 @@ def schedule_decomposed(
     r_model = r / (1.0 - (float(share.mean()) if share.size else 0.0))
     counts, res = _aggregate(
         r_model, interval_minutes, agents, templates, groups, cols, days,
-        under_weight, over_weight, time_limit * 0.8,
+        under_weight, over_weight, time_limit * 0.6,
     )  # fmt: skip
     lengths: dict[int, tuple[int, int]] = {}
     for group in groups:
@@ -568,46 +699,11 @@ def schedule_decomposed(
         for a in group.members:
             lengths[a] = (min(own), max(own))
     tracker = _Tracker(agents, days)
-    picked: list[tuple[int, int, int, int, int]] = []  # agent, day, template, start, length
-    for week in range((days + 6) // 7):
-        plans: dict[int, dict[int, set[int]]] = {}
-        for g, group in enumerate(groups):
-            mine = np.flatnonzero((cols.group == g) & (counts > 0))
-            demand = np.zeros(days, dtype=np.int64)
-            np.add.at(demand, cols.day[mine], counts[mine])
-            plans[g] = _plan_days(tracker, group.members, demand, week)
-        for d in range(7 * week, min(7 * week + 7, days)):
-            for g, group in enumerate(groups):
-                today = np.flatnonzero((cols.group == g) & (counts > 0) & (cols.day == d))
-                shifts = [
-                    (int(cols.template[j]), int(cols.start[j]), int(cols.length[j]))
-                    for j in today
-                    for _ in range(int(counts[j]))
-                ]
-                if not shifts:
-                    continue
-                planned = plans[g][d]
-                # the planned agents first; shifts none of them can take go to anyone eligible
-                for pool in (sorted(planned), [a for a in group.members if a not in planned]):
-                    if not shifts:
-                        break
-                    eligible, cost = _day_costs(
-                        tracker, pool, shifts, d, week, lengths, preference_weight
-                    )
-                    if not eligible:
-                        continue
-                    rows, cols_ = linear_sum_assignment(cost)
-                    taken: set[int] = set()
-                    for i, j in zip(rows.tolist(), cols_.tolist(), strict=True):
-                        if cost[i, j] >= _BLOCKED / 2:
-                            continue
-                        a = eligible[i]
-                        k, start, length = shifts[j]
-                        tracker.give(a, d, start, length)
-                        picked.append((a, d, k, start, length))
-                        taken.add(j)
-                    shifts = [x for j, x in enumerate(shifts) if j not in taken]
-    _repair_minimums(tracker, templates, groups, r_model, interval_minutes, picked)
+    picked = _assign(tracker, groups, cols, counts, lengths, preference_weight)
+    _fill(
+        tracker, templates, groups, r_model, interval_minutes, picked,
+        under_weight, over_weight, preference_weight,
+    )  # fmt: skip
     if picked:
         arr = np.asarray(picked, dtype=np.int64)
     else:
