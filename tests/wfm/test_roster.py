@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ccops.wfm.roster import schedule_decomposed
+from ccops.wfm.roster import schedule_decomposed, schedule_named
 from ccops.wfm.schedule import Agent, Contract, ShiftTemplate, schedule, violations
 from tests.wfm.test_schedule import TEMPLATES, _agents, _requirement
 
@@ -67,3 +67,12 @@ def test_night_shifts_all_find_an_agent_after_their_rest() -> None:
     # 35 agents free in each week, five shifts each
     assert len(roster.assignments) == 2 * 35 * 5
     assert roster.gap < 0.01
+
+
+def test_a_small_center_gets_the_better_of_the_direct_and_decomposed_schedules(both: tuple) -> None:
+    agents, _, roster = both
+    named = schedule_named(_requirement(14), 30, agents, TEMPLATES, time_limit=60)
+    assert violations(named.assignments, agents, TEMPLATES, 14) == []
+    assert named.objective <= roster.objective + 1e-6
+    assert named.lower_bound >= roster.lower_bound - 1e-9
+    assert named.lower_bound <= named.objective + 1e-6

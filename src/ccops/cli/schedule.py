@@ -1,4 +1,5 @@
-"""`ccops schedule`: shift covering against a per-interval requirement (the quick mode)."""
+"""`ccops schedule`: shift covering against a per-interval requirement (the quick mode), or
+named agents' rosters from a staff file (`--staff`)."""
 
 from __future__ import annotations
 
@@ -206,8 +207,39 @@ def schedule(
     over_weight: float = typer.Option(1.0, "--over-weight", help="Weight of over-coverage."),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Solver time limit, seconds."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+    staff: Path | None = typer.Option(
+        None,
+        "--staff",
+        help="Named mode: a TOML staff file (templates, contracts, agents); rosters who works "
+        "when, with breaks, instead of counting shifts.",
+    ),
+    output: Path | None = typer.Option(
+        None,
+        "--output",
+        "-o",
+        help="Named mode: write the activities CSV (agent, activity, start, end) that "
+        "`ccops publish-schedule` and `ccops simulate schedule` read.",
+    ),
+    preference_weight: float = typer.Option(
+        0.5, "--preference-weight", help="Named mode: cost of a shift against a preference."
+    ),
+    team: str | None = typer.Option(
+        None,
+        "--team",
+        help="Named mode: add a team column with this scenario team, for "
+        "`ccops simulate schedule`.",
+    ),
 ) -> None:
-    """Quick mode: how many shifts of each length to start when, against a requirement CSV."""
+    """Quick mode: how many shifts of each length to start when, against a requirement CSV.
+
+    With --staff: named agents' rosters (contracts, days off, rest, breaks) against it.
+    """
+    if staff is not None:
+        _named(requirements, staff, output, interval_minutes, under_weight, over_weight,
+               preference_weight, time_limit, as_json, team)  # fmt: skip
+        return
+    if output is not None:
+        raise _fail("--output writes a named schedule; give --staff too")
     try:
         lengths = _shift_lengths(shift_lengths)
         if start_step_minutes <= 0:
@@ -280,3 +312,115 @@ def _print(data: dict[str, Any]) -> None:
     for s in data["shifts"]:
         starts.add_row(s["start"], str(s["length_hours"]), str(s["count"]))
     console.print(starts)
+
+
+def _named(
+    requirements: Path,
+    staff: Path,
+    output: Path | None,
+    interval_minutes: int | None,
+    under_weight: float,
+    over_weight: float,
+    preference_weight: float,
+    time_limit: float,
+    as_json: bool,
+    team: str | None = None,
+) -> None:
+    """Named mode: rosters for the staff file's agents against the requirement."""
+    from ccops.wfm.roster import schedule_named
+    from ccops.wfm.schedule import schedule_activities
+    from ccops.wfm.staff_file import StaffFileError, load_staff
+
+    try:
+        for name, w in (
+            ("--under-weight", under_weight),
+            ("--over-weight", over_weight),
+            ("--preference-weight", preference_weight),
+        ):
+            if not math.isfinite(w) or w < 0:
+                raise _BadInput(f"{name} must be a finite number >= 0")
+        if not time_limit > 0:
+            raise _BadInput("--time-limit must be > 0")
+        req = read_requirements(requirements, interval_minutes)
+        first = req.starts[0]
+        total = req.required.size * req.interval_minutes
+        if first.time() != datetime.min.time() or total % 1440:
+            raise _BadInput(
+                f"{requirements}: a named schedule covers whole days — the file must start at "
+                f"00:00 and cover a whole number of days (it starts {first:%H:%M} and covers "
+                f"{total / 1440:g} days)"
+            )
+        days = total // 1440
+        try:
+            agents, templates = load_staff(staff, first.date(), days)
+        except StaffFileError as exc:
+            raise _BadInput(str(exc)) from None
+        console = Console(stderr=True)
+        with console.status(f"Rostering {len(agents)} agents over {days} days…"):
+            try:
+                result = schedule_named(
+                    req.required,
+                    req.interval_minutes,
+                    agents,
+                    templates,
+                    under_weight=under_weight,
+                    over_weight=over_weight,
+                    preference_weight=preference_weight,
+                    time_limit=time_limit,
+                )
+            except ValueError as exc:
+                raise _BadInput(f"{staff}: {exc}") from exc
+            except RuntimeError as exc:
+                raise _BadInput(f"{exc}; check the contracts against the staff") from exc
+    except _BadInput as exc:
+        raise _fail(str(exc)) from None
+    activities = [
+        {
+            "agent": agent,
+            "activity": kind,
+            "start": (first + timedelta(minutes=start)).isoformat(timespec="minutes"),
+            "end": (first + timedelta(minutes=end)).isoformat(timespec="minutes"),
+            **({"team": team} if team else {}),
+        }
+        for agent, kind, start, end in schedule_activities(result.assignments, templates)
+    ]
+    if output is not None:
+        with output.open("w", newline="", encoding="utf-8") as fh:
+            columns = ["agent", "activity", "start", "end"] + (["team"] if team else [])
+            writer = csv.DictWriter(fh, fieldnames=columns)
+            writer.writeheader()
+            writer.writerows(activities)
+    paid = sum(a.end - a.start for a in result.assignments) / 60.0
+    summary: dict[str, Any] = {
+        "agents": len(agents),
+        "agents_scheduled": len({a.agent for a in result.assignments}),
+        "days": days,
+        "interval_minutes": req.interval_minutes,
+        "shifts": len(result.assignments),
+        "paid_hours": _hours(paid),
+        "under_coverage": _hours(result.under),
+        "over_coverage": _hours(result.over),
+        "preference_violations": result.preference_violations,
+        "objective": result.objective,
+        "lp_bound": result.lp_bound,
+        "gap": result.gap,
+        "status": result.status,
+        "solve_seconds": round(result.seconds, 3),
+        "coverage": [int(c) for c in result.coverage],
+    }
+    if as_json:
+        typer.echo(json.dumps({**summary, "activities": activities}))
+        return
+    table = Table(title=f"Named schedule ({staff.name})")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key, value in summary.items():
+        if key != "coverage":
+            table.add_row(key, f"{value:.6g}" if isinstance(value, float) else str(value))
+    Console().print(table)
+    if output is not None:
+        Console().print(
+            f"wrote {len(activities)} activities to {output}; try it on the twin with "
+            f"`ccops simulate schedule CENTER.toml {output}` (written with --team) and publish "
+            f"it with `ccops publish-schedule {output} --name NAME --tz ZONE`"
+        )

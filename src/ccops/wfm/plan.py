@@ -40,7 +40,7 @@ from ccops.wfm._arrays import BoolArray, FloatArray
 from ccops.wfm.forecast import History
 from ccops.wfm.requirements import requirements
 from ccops.wfm.roster import schedule_decomposed
-from ccops.wfm.schedule import Agent, Schedule, ShiftTemplate
+from ccops.wfm.schedule import Agent, Schedule, ShiftTemplate, break_kinds
 
 DEFERRED_SECONDS = 4 * 3600.0  # a queue answered within this or longer is worked as a backlog
 
@@ -241,17 +241,14 @@ def rota_from_schedules(schedules: Mapping[str, Schedule], staff: Sequence[TeamS
     """The rosters as a rota for the twin: every agent of `staff`, shifts and breaks in seconds."""
     agents: list[RotaAgent] = []
     for ts in staff:
-        lunch = {t.name: t.lunch_minutes for t in ts.templates}
+        by_name = {t.name: t for t in ts.templates}
         shifts: dict[str, list[RotaShift]] = {a.id: [] for a in ts.agents}
         sched = schedules.get(ts.team)
         for a in sched.assignments if sched is not None else []:
+            kinds = break_kinds(a, by_name[a.template])
             acts = tuple(
-                RotaActivity(
-                    "lunch" if minutes == lunch[a.template] else "break",
-                    start * 60.0,
-                    float(minutes),
-                )
-                for start, minutes in a.breaks
+                RotaActivity(kind, start * 60.0, float(minutes))
+                for (start, minutes), kind in zip(a.breaks, kinds, strict=True)
             )
             shifts[a.agent].append(RotaShift(a.start * 60.0, a.end * 60.0, acts))
         agents += [

@@ -39,7 +39,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -58,6 +58,7 @@ from ccops.wfm.schedule import (
     _Options,
     _place_breaks,
     checked_inputs,
+    schedule,
     violations,
 )
 
@@ -277,6 +278,28 @@ class _Tracker:
         self.on[a, d] = True
         self.start[a, d], self.end[a, d] = start, start + length
         self.hours[a, d // 7] += length / 60.0
+
+    def take_back(self, a: int, d: int) -> None:
+        """Undo :meth:`give` for agent a on day d."""
+        self.hours[a, d // 7] -= (self.end[a, d] - self.start[a, d]) / 60.0
+        self.on[a, d] = False
+        self.start[a, d] = self.end[a, d] = -1
+
+    def keeps_rules(self, a: int, d: int) -> bool:
+        """Whether agent a's shift on day d keeps rest, the consecutive-day limit and the
+        week's hours (checked after a change)."""
+        c = self.agents[a].contract
+        starts, ends = self.start[a, d : d + 1], self.end[a, d : d + 1]
+        if self.too_little_rest(a, d, starts, ends)[0]:
+            return False
+        if self.run_through(a, d) > c.max_consecutive_days:
+            return False
+        week = d // 7
+        scale = (min(7 * week + 7, self.days) - 7 * week) / 7.0
+        hours = self.hours[a, week]
+        return bool(
+            c.min_hours_per_week * scale - 1e-6 <= hours <= c.max_hours_per_week * scale + 1e-6
+        )
 
 
 def _plan_days(
@@ -577,6 +600,82 @@ def _day_costs(
     return eligible, np.vstack(rows)
 
 
+def _swap_for_preferences(
+    tracker: _Tracker,
+    groups: Sequence[_Group],
+    picked: list[tuple[int, int, int, int, int]],
+) -> None:
+    """Swap shifts between agents where that breaks fewer preferences.
+
+    A swap changes who works a shift, never what is covered: two agents trade their shifts of
+    one day (start-time preferences), or one works the other's day off and the other takes one
+    of the first's days off in the same week (preferred days off). Each agent must be allowed
+    the shift it receives (template, daily window, availability), and a swap is kept only if
+    both still keep every hard rule.
+    """
+    agents = tracker.agents
+    where = {(p[0], p[1]): i for i, p in enumerate(picked)}
+
+    def penalty(i: int) -> float:
+        a, d, _, start, _ = picked[i]
+        return _preference_penalty(agents[a], d, start - d * DAY_MINUTES)
+
+    def exchange(i: int, j: int) -> None:
+        """Swap the holders of shifts i and j (of one day, or of days each holder is off)."""
+        a, b = picked[i][0], picked[j][0]
+        for x in (i, j):
+            del where[picked[x][0], picked[x][1]]
+            tracker.take_back(picked[x][0], picked[x][1])
+        picked[i], picked[j] = (b,) + picked[i][1:], (a,) + picked[j][1:]
+        for x in (i, j):
+            holder, d, _, start, length = picked[x]
+            tracker.give(holder, d, start, length)
+            where[holder, d] = x
+
+    def trade(i: int, j: int) -> bool:
+        """Exchange when both holders keep every rule and fewer preferences break."""
+        before = penalty(i) + penalty(j)
+        exchange(i, j)
+        if penalty(i) + penalty(j) < before - 1e-9 and all(
+            tracker.keeps_rules(picked[x][0], picked[x][1]) for x in (i, j)
+        ):
+            return True
+        exchange(i, j)
+        return False
+
+    allowed = {a: set(group.templates) for group in groups for a in group.members}
+
+    def fits(b: int, i: int) -> bool:
+        """Whether agent b may work shift i at all (template and daily window)."""
+        _, d, k, start, length = picked[i]
+        clock = start - d * DAY_MINUTES
+        agent = agents[b]
+        return (
+            k in allowed[b]
+            and agent.earliest_start <= clock
+            and clock + length <= agent.latest_end
+            and d not in agent.unavailable_days
+        )
+
+    for i in range(len(picked)):
+        if penalty(i) == 0:
+            continue
+        a, d = picked[i][0], picked[i][1]
+        first, last = 7 * (d // 7), min(7 * (d // 7) + 7, tracker.days)
+        for b in range(len(agents)):
+            if b == a or not fits(b, i):
+                continue
+            if (b, d) in where:  # both work day d: exchange the two shifts
+                if fits(a, where[b, d]) and trade(i, where[b, d]):
+                    break
+                continue
+            # b works a's day d; a works one of b's days e of the week, where a is off
+            options = [where[b, e] for e in range(first, last)
+                       if (b, e) in where and (a, e) not in where]  # fmt: skip
+            if any(fits(a, j) and trade(i, j) for j in options):
+                break
+
+
 def _fill(
     tracker: _Tracker,
     templates: Sequence[ShiftTemplate],
@@ -704,6 +803,7 @@ def schedule_decomposed(
         tracker, templates, groups, r_model, interval_minutes, picked,
         under_weight, over_weight, preference_weight,
     )  # fmt: skip
+    _swap_for_preferences(tracker, groups, picked)
     if picked:
         arr = np.asarray(picked, dtype=np.int64)
     else:
@@ -743,7 +843,7 @@ def schedule_decomposed(
         lp_bound=res.lp_bound,
         lower_bound=bound,
         gap=_highs.gap(objective, bound),
-        status=res.status,
+        status="optimal" if objective <= bound + 1e-6 else "rounded",
         seconds=time.perf_counter() - started,
         variables=int(cols.group.size),
     )
@@ -755,3 +855,49 @@ def _preference_penalty(agent: Agent, day: int, clock: int) -> float:
         lo, hi = agent.preferred_start
         bad = bad or not lo <= clock <= hi
     return float(bad)
+
+
+SMALL_AGENT_WEEKS = 30  # the direct model closes about this many agent-weeks in seconds
+
+
+def schedule_named(
+    required: ArrayLike,
+    interval_minutes: int,
+    agents: Sequence[Agent],
+    templates: Sequence[ShiftTemplate],
+    *,
+    under_weight: float = 1.0,
+    over_weight: float = 1.0,
+    preference_weight: float = 0.5,
+    time_limit: float = 120.0,
+) -> Schedule:
+    """Named rosters of any size: the decomposition, and for a small center also the direct
+    model (exact where it closes in time); the better schedule is returned, with the higher of
+    the two valid lower bounds."""
+    options = {
+        "under_weight": under_weight,
+        "over_weight": over_weight,
+        "preference_weight": preference_weight,
+    }
+    started = time.perf_counter()
+    decomposed = schedule_decomposed(
+        required, interval_minutes, agents, templates, time_limit=time_limit, **options
+    )
+    days = len(decomposed.required) * interval_minutes // DAY_MINUTES
+    left = time_limit - (time.perf_counter() - started)
+    if len(agents) * days > 7 * SMALL_AGENT_WEEKS or left < 1.0:
+        return decomposed
+    try:
+        direct = schedule(required, interval_minutes, agents, templates, time_limit=left,
+                          mip_rel_gap=0.0, **options)  # fmt: skip
+    except RuntimeError:  # no integer solution within the time left
+        return decomposed
+    best = direct if direct.objective < decomposed.objective else decomposed
+    bound = max(decomposed.lower_bound, direct.lower_bound)
+    return replace(
+        best,
+        lower_bound=bound,
+        gap=_highs.gap(best.objective, bound),
+        status="optimal" if best.objective <= bound + 1e-6 else best.status,
+        seconds=time.perf_counter() - started,
+    )

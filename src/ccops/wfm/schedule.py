@@ -370,6 +370,48 @@ def _place_breaks(
     return out
 
 
+def break_kinds(assignment: Assignment, template: ShiftTemplate) -> list[str]:
+    """ "lunch" or "break" for each of an assignment's breaks: the lunch is the first of the
+    lunch's length that starts in the template's lunch window."""
+    kinds: list[str] = []
+    lunch_found = False
+    lo, hi = (
+        assignment.start + template.lunch_window[0],
+        assignment.start + template.lunch_window[1],
+    )
+    for start, minutes in assignment.breaks:
+        is_lunch = (
+            not lunch_found
+            and template.lunch_minutes > 0
+            and minutes == template.lunch_minutes
+            and lo <= start <= hi
+        )
+        lunch_found |= is_lunch
+        kinds.append("lunch" if is_lunch else "break")
+    return kinds
+
+
+def schedule_activities(
+    assignments: Sequence[Assignment], templates: Sequence[ShiftTemplate]
+) -> list[tuple[str, str, int, int]]:
+    """The shifts as activities (agent, work/break/lunch, start, end in minutes from the
+    horizon's start): each shift's work spans around its breaks, in time order per agent."""
+    by_name = {t.name: t for t in templates}
+    out: list[tuple[str, str, int, int]] = []
+    for a in sorted(assignments, key=lambda x: (x.agent, x.start)):
+        cursor = a.start
+        for (start, minutes), kind in zip(
+            a.breaks, break_kinds(a, by_name[a.template]), strict=True
+        ):
+            if start > cursor:
+                out.append((a.agent, "work", cursor, start))
+            out.append((a.agent, kind, start, start + minutes))
+            cursor = start + minutes
+        if a.end > cursor:
+            out.append((a.agent, "work", cursor, a.end))
+    return out
+
+
 def violations(
     assignments: Sequence[Assignment],
     agents: Sequence[Agent],
