@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -92,3 +93,30 @@ def test_intervals_yet_to_come_have_no_actuals_and_no_wape(
     assert data["day"] == tomorrow.date().isoformat() and len(data["intervals"]) == 48
     assert all(r["actual"] is None for r in data["intervals"])
     assert data["wape"] is None and data["actual_total"] == 0
+
+
+def test_requirements_come_from_the_stored_forecast_in_the_queues_terms(
+    client: TestClient, floor: Floor
+) -> None:
+    from ccops.queueing import required_agents
+    from ccops.store.models import Queue
+
+    _store_forecast(floor, 10.0)
+    with Session(floor.engine) as db:
+        queue = db.query(Queue).filter_by(key="general").one()
+        target, threshold = queue.sl_target, queue.sl_threshold_seconds
+    sign_in(client, "lead_a")
+    assert client.get("/api/v1/requirements?queue=general").status_code == 403
+    sign_in(client, "wfm")
+    url = "/api/v1/requirements?queue=general&days=1&unplanned_shrinkage=0.2"
+    data = client.get(url).json()
+    assert (data["service_level"], data["answer_within_seconds"]) == (target, threshold)
+    rows = data["intervals"]
+    assert len(rows) == 48
+    # 10 contacts of 240 s per 30 minutes: 1.33 Erlangs
+    agents = int(required_agents(10 * 240 / 1800, 240, threshold, service_level=target,
+                                 max_occupancy=0.85))  # fmt: skip
+    assert {r["agents"] for r in rows} == {agents}
+    assert {r["required"] for r in rows} == {int(np.ceil(agents / 0.8 - 1e-9))}
+    assert client.get("/api/v1/requirements?queue=nowhere").status_code == 404
+    assert client.get("/api/v1/requirements?queue=general&days=99").status_code == 400

@@ -13,6 +13,7 @@ from ccops.cli.importers import import_app
 from ccops.cli.publish import publish_schedule
 from ccops.cli.quality import quality_app
 from ccops.cli.report import export, metrics_app, report
+from ccops.cli.requirements import requirements
 from ccops.cli.schedule import schedule
 from ccops.cli.simulate import simulate_app
 from ccops.cli.staff import staff
@@ -39,6 +40,7 @@ app.command("staff")(staff)
 app.command("schedule")(schedule)
 app.command("publish-schedule")(publish_schedule)
 app.command("forecast")(forecast)
+app.command("requirements")(requirements)
 
 
 def _engine(db: str | None):  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ import math
 from datetime import UTC, date
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -24,6 +24,7 @@ from ccops.web.clock import center_zone, day_bounds_utc, utcnow
 from ccops.web.scope import Scope
 from ccops.web.templating import render
 from ccops.wfm.forecast import time_key, wape
+from ccops.wfm.requirements import forecast_requirements
 
 router = APIRouter()
 
@@ -133,3 +134,73 @@ def forecast_accuracy_data(
     (center-local times), with WAPE over the intervals that have begun (WFM analyst, manager,
     admin)."""
     return forecast_accuracy(engine, db, scope, queue, day, days)
+
+
+@router.get("/api/v1/requirements", tags=["forecast"])
+def requirements_data(
+    scope: ScopeDep,
+    db: SessionDep,
+    queue: str,
+    day: str | None = None,
+    days: int = 7,
+    service_level: float | None = Query(None, gt=0, le=1),
+    answer_within: float | None = Query(None, gt=0),
+    max_occupancy: float = Query(0.85, gt=0, le=1),
+    patience: float | None = Query(None, gt=0),
+    planned_shrinkage: float = Query(0.0, ge=0, lt=1),
+    unplanned_shrinkage: float = Query(0.0, ge=0, lt=1),
+) -> dict[str, Any]:
+    """Agents to schedule per interval (center-local times) from a queue's latest stored
+    forecast: Erlang C (Erlang A with `patience`) against the queue's target and threshold
+    unless given, with the occupancy cap and shrinkage — what `ccops requirements` writes
+    (WFM analyst, manager, admin)."""
+    scope.require("forecasts")
+    if not 1 <= days <= MAX_DAYS:
+        raise HTTPException(400, f"days must be between 1 and {MAX_DAYS}")
+    row = db.scalar(select(Queue).where(Queue.key == queue))
+    found = latest_forecast(db, queue) if row is not None else None
+    if row is None or found is None:
+        raise HTTPException(404, f"no stored forecast for queue {queue!r}")
+    forecast, intervals = found
+    try:
+        first = forecast.horizon_start if not day else date.fromisoformat(day)
+    except ValueError:
+        raise HTTPException(400, "day must be YYYY-MM-DD") from None
+    target = row.sl_target if service_level is None else service_level
+    threshold = row.sl_threshold_seconds if answer_within is None else answer_within
+    rows = forecast_requirements(
+        [(iv.interval_start, iv.contacts, iv.aht_seconds) for iv in intervals],
+        forecast.interval_minutes,
+        center_zone(db),
+        first,
+        days,
+        answer_within=threshold,
+        service_level=target,
+        max_occupancy=max_occupancy,
+        patience=patience,
+        planned_shrinkage=planned_shrinkage,
+        unplanned_shrinkage=unplanned_shrinkage,
+    )
+    return {
+        "queue": queue,
+        "version": forecast.version,
+        "model": forecast.model,
+        "interval_minutes": forecast.interval_minutes,
+        "day": first.isoformat(),
+        "days": days,
+        "service_level": target,
+        "answer_within_seconds": threshold,
+        "erlang": "A" if patience else "C",
+        "intervals": [
+            {
+                "interval_start": r.start.isoformat(timespec="minutes"),
+                "required": r.required,
+                "agents": r.agents,
+                "contacts": r.contacts,
+                "aht_seconds": r.aht_seconds,
+                "service_level": r.service_level,
+                "occupancy": r.occupancy,
+            }
+            for r in rows
+        ],
+    }
