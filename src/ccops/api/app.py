@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from ccops import __version__
-from ccops.api.routes import events, forecast, health, report, staffing
+from ccops.api.routes import events, forecast, health, report, schedule, staffing
 from ccops.config import redis_url
 from ccops.store.db import make_engine
 from ccops.store.writer import StoreWriter
@@ -41,5 +41,6 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(staffing.router, prefix="/api/v1")
     app.include_router(report.router, prefix="/api/v1")
     app.include_router(forecast.router, prefix="/api/v1")
+    app.include_router(schedule.router, prefix="/api/v1")
     mount_web(app)
     return app

@@ -15,6 +15,7 @@ from ccops.web.scope import Scope
 from ccops.web.security import (
     api_client,
     check_csrf,
+    check_csrf_header,
     current_scope,
     current_user,
     get_db,
@@ -48,4 +49,5 @@ CurrentUser = Annotated[User, Depends(current_user)]
 MaybeUser = Annotated[User | None, Depends(optional_user)]
 ScopeDep = Annotated[Scope, Depends(current_scope)]
 CsrfChecked = Annotated[None, Depends(check_csrf)]
+CsrfHeaderChecked = Annotated[None, Depends(check_csrf_header)]
 ApiClient = Annotated[int, Depends(api_client)]  # the API token's id
