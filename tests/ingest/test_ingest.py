@@ -142,3 +142,32 @@ def test_a_contact_split_across_batches_is_refolded_from_all_its_events(store: E
         count = conn.execute(text("SELECT count(*) FROM contacts")).scalar()
     assert count == 1
     assert tuple(row) == ("handled", 30.0, 120.0, 30.0)
+
+
+def test_parsing_in_a_second_process_stores_exactly_what_one_process_does(
+    store: Engine, tmp_path: Path
+) -> None:
+    lines = _lines(400, seed=13)
+    random.Random(4).shuffle(lines)  # out of order, so batches re-fold contacts and states
+    lines[17:17] = [b"not json at all", b"", b'{"id": "x", "type": "contact.offered"}']
+    path = _write(tmp_path / "events.jsonl", lines + lines[:50])  # repeats within the file
+
+    from ccops.store import make_engine, upgrade
+
+    single = make_engine(f"sqlite:///{tmp_path / 'single.db'}")
+    upgrade(single)
+    want = ingest_jsonl(single, path, batch_size=101, parallel=False)
+    got = ingest_jsonl(store, path, batch_size=101, parallel=True)
+    for name in ("read", "blank", "accepted", "duplicates", "rejected", "contacts"):
+        assert getattr(got, name) == getattr(want, name), name
+    assert got.state_intervals == want.state_intervals
+    assert got.rejects_by_reason == want.rejects_by_reason
+    assert [(r.position, r.raw) for r in got.rejects] == [(r.position, r.raw) for r in want.rejects]
+    mine, theirs = snapshot(store), snapshot(single)
+    for table in ("contacts", "agent_states", "queues", "agents", "customers", "rejects"):
+        assert mine[table] == theirs[table], table
+    assert [r[:5] for r in mine["events"]] == [r[:5] for r in theirs["events"]]
+
+    again = ingest_jsonl(store, path, batch_size=101, parallel=True)
+    assert again.accepted == 0 and again.duplicates == want.accepted + want.duplicates
+    assert snapshot(store) == mine

@@ -2,10 +2,18 @@
 
 Every source (the JSONL file reader, the HTTP API, importers, the simulator) goes through
 `Ingestor`, so validation, idempotence and reject-keeping are the same for all of them.
+
+A large JSONL file is parsed in a second process: it parses, validates and prepares each batch
+(`prepare_batch`: event rows, folds, intervals) while this process writes the previous one, so
+the two cores share the work. The store sees exactly the batches a single process would write.
 """
 
 from __future__ import annotations
 
+import os
+import pickle
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -16,9 +24,18 @@ import orjson
 from sqlalchemy import Engine
 
 from ccops.events import Event, EventError, parse_event
-from ccops.store.writer import BatchResult, RejectedInput, StoreWriter
+from ccops.store.writer import (
+    BatchResult,
+    PreparedBatch,
+    RejectedInput,
+    StoreWriter,
+    paused_gc,
+    prepare_batch,
+)
 
 DEFAULT_BATCH = 50_000
+# Files at least this big are parsed in a second process (when there is a second core).
+PARALLEL_BYTES = 8 << 20
 
 
 @dataclass(slots=True)
@@ -100,8 +117,11 @@ class Ingestor:
         """Keep an input that could not be accepted, with its position and reason."""
         rejected = RejectedInput(self.source, position, reason, raw)
         self._rejects.append(rejected)
+        self._count_reject(rejected)
+
+    def _count_reject(self, rejected: RejectedInput) -> None:
         self.summary.rejected += 1
-        self.summary.rejects_by_reason[_reason_kind(reason)] += 1
+        self.summary.rejects_by_reason[_reason_kind(rejected.reason)] += 1
         if len(self.summary.rejects) < self.keep_rejects:
             self.summary.rejects.append(rejected)
 
@@ -120,10 +140,95 @@ class Ingestor:
         self._rejects = []
         return result
 
+    def write_prepared(
+        self, batch: PreparedBatch, rejects: list[RejectedInput], read: int, blank: int
+    ) -> BatchResult:
+        """Write a batch prepared elsewhere (a parsing process) with its rejects and counts."""
+        self.flush()  # anything added here first keeps its place in the order
+        self.summary.read += read
+        self.summary.blank += blank
+        for rejected in rejects:
+            self._count_reject(rejected)
+        result = self.writer.write_prepared(batch, rejects)
+        self.summary.add(result)
+        return result
+
     def close(self) -> IngestSummary:
         """Flush the rest and return the summary."""
         self.flush()
         return self.summary
+
+
+# A prepared batch as the parsing process sends it: the batch, its rejects, lines read, blank
+# lines and bytes consumed.
+_Prepared = tuple[PreparedBatch, list[RejectedInput], int, int, int]
+
+
+class _Preparer(Ingestor):
+    """The parsing process's Ingestor: instead of writing, it prepares each batch and sends it."""
+
+    def __init__(
+        self, source: str, batch_size: int, kind: str, send: Callable[[_Prepared], None]
+    ) -> None:
+        self.source = source
+        self.batch_size = batch_size
+        self.keep_rejects = 0
+        self.summary = IngestSummary()
+        self._events = []
+        self._bodies = []
+        self._rejects = []
+        self._kind = kind
+        self._send = send
+        self._read = self._blank = self._bytes = 0
+
+    def flush(self) -> BatchResult:
+        """Prepare what is buffered and send it to the writing process."""
+        summary = self.summary
+        batch = prepare_batch(self._events, self._bodies, self._kind)
+        self._send(
+            (batch, self._rejects, summary.read - self._read, summary.blank - self._blank,
+             self._bytes)
+        )  # fmt: skip
+        self._read, self._blank, self._bytes = summary.read, summary.blank, 0
+        self._events = []
+        self._bodies = []
+        self._rejects = []
+        return BatchResult()
+
+
+def _parse_process(argv: list[str]) -> None:
+    """The parsing process: read, validate and prepare a file batch by batch.
+
+    `argv` is the file, the source name, the batch size, the store kind and the pipe (a file
+    descriptor) the prepared batches are pickled into, one after the other, ending with None (or
+    with an error text). When the writing process is gone the pipe breaks and this one ends.
+    """
+    path, source, batch_size, kind, fd = argv
+    with os.fdopen(int(fd), "wb") as pipe:
+
+        def send(item: object) -> None:
+            pickle.dump(item, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+
+        try:
+            with paused_gc():
+                preparer = _Preparer(source, int(batch_size), kind, send)
+                with open(path, "rb") as fh:
+                    for number, line in enumerate(fh, start=1):
+                        preparer._bytes += len(line)
+                        preparer.add_raw(number, line)
+                preparer.flush()
+        except BrokenPipeError:
+            return
+        except Exception as exc:  # the writer re-raises it
+            send(f"{type(exc).__name__}: {exc}")
+            return
+        send(None)
+
+
+def _parallel(path: Path, parallel: bool | None) -> bool:
+    if parallel is not None:
+        return parallel
+    return (os.cpu_count() or 1) > 1 and path.stat().st_size >= PARALLEL_BYTES
 
 
 def ingest_jsonl(
@@ -131,15 +236,52 @@ def ingest_jsonl(
     path: Path,
     batch_size: int = DEFAULT_BATCH,
     on_progress: Callable[[int], None] | None = None,
+    parallel: bool | None = None,
 ) -> IngestSummary:
-    """Ingest a JSONL file of canonical events (one per line); bad lines are kept as rejects."""
+    """Ingest a JSONL file of canonical events (one per line); bad lines are kept as rejects.
+
+    `parallel` parses in a second process while this one writes (default: for files of
+    `PARALLEL_BYTES` or more on a machine with two cores or more); the result is the same.
+    """
     ingestor = Ingestor(engine, source=str(path), batch_size=batch_size)
-    with path.open("rb") as fh:
-        for number, line in enumerate(fh, start=1):
-            ingestor.add_raw(number, line)
-            if on_progress is not None:
-                on_progress(len(line))
+    if not _parallel(path, parallel):
+        with paused_gc(), path.open("rb") as fh:
+            for number, line in enumerate(fh, start=1):
+                ingestor.add_raw(number, line)
+                if on_progress is not None:
+                    on_progress(len(line))
+        return ingestor.close()
+    read_end, write_end = os.pipe()
+    args = [str(path), str(path), str(batch_size), ingestor.writer.kind, str(write_end)]
+    worker = subprocess.Popen([sys.executable, "-c", _PARSE_PROCESS, *args], pass_fds=(write_end,))
+    os.close(write_end)
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            while True:
+                try:
+                    item = pickle.load(pipe)
+                except EOFError:
+                    raise RuntimeError(
+                        f"the parsing process ended early (exit status {worker.wait()})"
+                    ) from None
+                if item is None:
+                    break
+                if isinstance(item, str):
+                    raise RuntimeError(f"parsing {path} failed: {item}")
+                batch, rejects, read, blank, size = item
+                ingestor.write_prepared(batch, rejects, read, blank)
+                if on_progress is not None:
+                    on_progress(size)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+        worker.wait()
     return ingestor.close()
+
+
+_PARSE_PROCESS = (
+    "import sys; from ccops.ingest.pipeline import _parse_process; _parse_process(sys.argv[1:])"
+)
 
 
 def ingest_events(
@@ -150,6 +292,7 @@ def ingest_events(
 ) -> IngestSummary:
     """Ingest events produced in-process (importers, the simulator)."""
     ingestor = Ingestor(engine, source=source, batch_size=batch_size)
-    for event in events:
-        ingestor.add_event(event)
-    return ingestor.close()
+    with paused_gc():
+        for event in events:
+            ingestor.add_event(event)
+        return ingestor.close()
