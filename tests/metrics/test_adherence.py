@@ -116,3 +116,24 @@ def test_a_report_window_inside_the_schedule_gives_that_windows_figures(schedule
     got = {r["agent"]: (r["adherence"], r["conformance"], r["scheduled_hours"]) for r in rows}
     assert got["a1"] == pytest.approx((55 / 60, 40 / 45, 45 / 60))
     assert got["a2"] == pytest.approx((60 / 60, 60 / 60, 1.0))
+
+
+def test_shrinkage_planned_and_unplanned_match_the_hand_figures(scheduled: object) -> None:
+    # a1: 120 paid minutes, a 15-minute break planned, 5 minutes of scheduled work missed (the
+    # long break); a2: 120 paid, nothing planned, 15 minutes missed (logged in at 08:15)
+    metrics = "shrinkage,planned_shrinkage,unplanned_shrinkage"
+    rows = run_report(scheduled, metrics, "agent", as_of=AS_OF).rows  # type: ignore[arg-type]
+    got = {r["agent"]: (r["shrinkage"], r["planned_shrinkage"], r["unplanned_shrinkage"])
+           for r in rows}  # fmt: skip
+    assert got["a1"] == pytest.approx((20 / 120, 15 / 120, 5 / 120))
+    assert got["a2"] == pytest.approx((15 / 120, 0.0, 15 / 120))
+    assert got.get("a3", (None, None, None)) == (None, None, None)
+    rows = run_report(scheduled, metrics, "hour,agent", as_of=AS_OF).rows  # type: ignore[arg-type]
+    hourly = {(r["hour"].hour, r["agent"]): r["shrinkage"] for r in rows
+              if r["shrinkage"] is not None}  # fmt: skip
+    assert hourly == pytest.approx({(8, "a1"): 0.0, (9, "a1"): 20 / 60, (8, "a2"): 15 / 60,
+                                    (9, "a2"): 0.0})  # fmt: skip
+    (whole,) = run_report(scheduled, metrics, "", as_of=AS_OF).rows  # type: ignore[arg-type]
+    assert (whole["shrinkage"], whole["planned_shrinkage"], whole["unplanned_shrinkage"]) == (
+        pytest.approx((35 / 240, 15 / 240, 20 / 240))
+    )

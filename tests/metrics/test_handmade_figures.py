@@ -142,8 +142,8 @@ def test_months_and_weeks_are_calendar_buckets(center: str) -> None:
 
 
 def test_metrics_without_their_data_say_what_is_missing(center: str) -> None:
-    with pytest.raises(MetricUnavailableError, match="schedules"):
-        run_report(center, "shrinkage", "day")
+    # shrinkage is measured against published schedules: none here, so no figure (not zero)
+    assert all(r["shrinkage"] is None for r in run_report(center, "shrinkage", "day").rows)
     with pytest.raises(MetricUnavailableError, match="survey"):
         run_report(center, "csat", "day")
 

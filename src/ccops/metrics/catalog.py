@@ -82,6 +82,21 @@ MEASURES: dict[str, Measure] = {
             "schedules",
             "seconds available or handling by scheduled agents within their schedule's period",
         ),
+        Measure(
+            "shrinkage_seconds",
+            "schedules",
+            "scheduled seconds not on the phones: planned and unplanned shrinkage seconds",
+        ),
+        Measure(
+            "planned_shrinkage_seconds",
+            "schedules",
+            "scheduled seconds of activities other than work (breaks, lunch, training, meetings)",
+        ),
+        Measure(
+            "unplanned_shrinkage_seconds",
+            "schedules",
+            "seconds scheduled to work in which the agent was not available or handling",
+        ),
     )
 }
 
@@ -246,8 +261,23 @@ _CATALOG: tuple[Metric, ...] = (
            "staffed_time", scale=1 / 3600.0, events=STATES, dimensions=AGENT_DIMENSIONS),
     Metric("shrinkage", "Shrinkage", "缩减率",
            "Paid time not available for contacts (breaks, training, meetings, absence) ÷ paid "
-           "time; planned and unplanned apart.", "ratio", "lower", None, target=0.30,
-           requires="schedules", events=STATES, dimensions=AGENT_DIMENSIONS),
+           "time; paid time is the current published schedules' time, planned shrinkage its "
+           "activities other than work, unplanned shrinkage the time scheduled to work in which "
+           "the agent was not available, ringing or handling.", "ratio", "lower",
+           "shrinkage_seconds", "scheduled_seconds", target=0.30, events=STATES,
+           dimensions=AGENT_DIMENSIONS,
+           notes="Needs a published schedule. shrinkage = planned_shrinkage + "
+           "unplanned_shrinkage; ccops requirements takes both as its shrinkage options."),
+    Metric("planned_shrinkage", "Planned shrinkage", "计划内缩减率",
+           "Scheduled time in activities other than work (breaks, lunch, training, meetings, "
+           "other time off the phones) ÷ scheduled (paid) time.", "ratio", "lower",
+           "planned_shrinkage_seconds", "scheduled_seconds", events=STATES,
+           dimensions=AGENT_DIMENSIONS, notes="Needs a published schedule."),
+    Metric("unplanned_shrinkage", "Unplanned shrinkage", "计划外缩减率",
+           "Time scheduled to work in which the agent was not available, ringing or handling "
+           "(absent, late, in an unscheduled pause) ÷ scheduled (paid) time.", "ratio", "lower",
+           "unplanned_shrinkage_seconds", "scheduled_seconds", events=STATES,
+           dimensions=AGENT_DIMENSIONS, notes="Needs a published schedule."),
     Metric("csat", "Customer satisfaction (CSAT)", "客户满意度",
            "Survey answers of 4–5 on a 1–5 scale ÷ survey answers.", "ratio", "higher", None,
            target=0.85, requires="surveys"),
@@ -322,8 +352,17 @@ _ZH: dict[str, tuple[str, str, str]] = {
         "按时间粒度的边界拆分。", "", ""),
     "shrinkage": (
         "带薪时间中不能处理联络的部分（休息、培训、会议、缺勤）÷ 带薪时间；"
-        "计划内与计划外分开统计。",
-        "", ""),
+        "带薪时间为当前发布排班的时长，计划内缩减为其中非工作的活动，"
+        "计划外缩减为排班工作时段内坐席不处于可用、振铃或处理中的时间。",
+        "", "需要已发布的排班。缩减率 = 计划内缩减率 + 计划外缩减率；"
+        "ccops requirements 的缩减参数即此二者。"),
+    "planned_shrinkage": (
+        "排班中非工作活动（休息、午餐、培训、会议及其他离线活动）的时长 ÷ 排班（带薪）时长。",
+        "", "需要已发布的排班。"),
+    "unplanned_shrinkage": (
+        "排班工作时段内坐席不处于可用、振铃或处理中（缺勤、迟到、未排班的暂停）的时长 ÷ "
+        "排班（带薪）时长。",
+        "", "需要已发布的排班。"),
     "csat": ("1–5 分制中打 4–5 分的调查答卷数 ÷ 调查答卷数。", "", ""),
     "nps": ("调查答卷中推荐者（9–10 分）占比 − 贬损者（0–6 分）占比。", "", ""),
     "ces": ("调查答卷的客户费力度平均分。", "", ""),

@@ -328,6 +328,9 @@ def state_facts(
     return s.select(**keys, **exprs)
 
 
+SHRINKAGE = ("shrinkage_seconds", "planned_shrinkage_seconds", "unplanned_shrinkage_seconds")
+
+
 def schedule_facts(
     con: BaseBackend, dims: Sequence[Dimension], measures: Iterable[str], scope: Scope
 ) -> ir.Table:
@@ -370,6 +373,7 @@ def schedule_facts(
         scheduled=one,
         work=ibis.cases((act.activity == "work", 1), else_=0),
         adherent=zero,
+        adherent_work=zero,
         worked=zero,
     )
     planned = _clipped(planned, planned.ast, planned.aen, scope)
@@ -380,7 +384,13 @@ def schedule_facts(
     both = both.filter(
         (both.activity == both.state) | ((both.activity == "work") & both.state.isin(productive))
     )
-    adherent = both.mutate(scheduled=zero, work=zero, adherent=one, worked=zero)
+    adherent = both.mutate(
+        scheduled=zero,
+        work=zero,
+        adherent=one,
+        adherent_work=ibis.cases((both.activity == "work", 1), else_=0),
+        worked=zero,
+    )
     adherent = _clipped(
         adherent,
         ibis.greatest(adherent.ast, adherent.sst),
@@ -391,18 +401,18 @@ def schedule_facts(
     #    ever it falls: conformance compares the amount, adherence the timing
     on = members.join(st, members.agent_id == st.s_agent)
     on = on.filter(on.sst < on.m_wen, on.sen > on.m_wst, on.state.isin(productive))
-    worked = on.mutate(scheduled=zero, work=zero, adherent=zero, worked=one)
+    worked = on.mutate(scheduled=zero, work=zero, adherent=zero, adherent_work=zero, worked=one)
     worked = _clipped(
         worked, ibis.greatest(worked.m_wst, worked.sst), ibis.least(worked.m_wen, worked.sen), scope
     )
-    cols = ["agent_id", "st", "en", "scheduled", "work", "adherent", "worked"]
-    flags = ["scheduled", "work", "adherent", "worked"]
+    cols = ["agent_id", "st", "en", "scheduled", "work", "adherent", "adherent_work", "worked"]
+    flags = ["scheduled", "work", "adherent", "adherent_work", "worked"]
     # only the parts the asked measures need (scheduled hours alone need no agent states)
     parts = [
         part.select(*cols)
         for part, needed in (
-            (planned, {"scheduled_seconds", "scheduled_work_seconds"}),
-            (adherent, {"adherent_seconds"}),
+            (planned, {"scheduled_seconds", "scheduled_work_seconds", *SHRINKAGE}),
+            (adherent, {"adherent_seconds", "shrinkage_seconds", "unplanned_shrinkage_seconds"}),
             (worked, {"worked_seconds"}),
         )
         if needed & set(wanted)
@@ -423,6 +433,13 @@ def schedule_facts(
             exprs[m] = dur * s.adherent
         elif m == "worked_seconds":
             exprs[m] = dur * s.worked
+        # the scheduled rows add their time, the rows in the scheduled work take theirs off
+        elif m == "shrinkage_seconds":
+            exprs[m] = dur * (s.scheduled - s.adherent_work)
+        elif m == "planned_shrinkage_seconds":
+            exprs[m] = dur * (s.scheduled - s.work)
+        elif m == "unplanned_shrinkage_seconds":
+            exprs[m] = dur * (s.work - s.adherent_work)
     keys = {d.id: s[d.id] for d in dims}
     return s.select(**keys, **exprs)
 
