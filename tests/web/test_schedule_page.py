@@ -81,3 +81,43 @@ def test_a_qa_analyst_has_no_schedule_page_and_a_day_without_a_schedule_says_so(
     page = client.get("/schedule?day=2026-01-01")
     assert page.status_code == 200 and "No published schedule for this day." in page.text
     assert client.get("/schedule?day=not-a-day").status_code == 400
+
+
+def test_the_requirement_from_the_stored_forecasts_is_drawn_beside_the_schedule(
+    client: TestClient, floor: Floor
+) -> None:
+    from datetime import date, timedelta
+
+    from sqlalchemy.orm import Session
+
+    from ccops.queueing import required_agents
+    from ccops.store.forecast_models import save_forecast
+    from ccops.store.models import Queue
+
+    _publish(floor)
+    first = datetime.fromisoformat(f"{DAY}T00:00:00")
+    record = {
+        "queue": "general", "channel": "voice", "model": "AutoETS", "interval_minutes": 15,
+        "time_zone": "UTC", "history_start": date(2026, 10, 1), "history_end": date(2026, 11, 1),
+        "horizon_start": first.date(), "horizon_end": first.date(), "backtest": {},
+        "intervals": [(first + timedelta(minutes=15 * i), 5.0, 240.0) for i in range(96)],
+    }  # fmt: skip
+    with Session(floor.engine) as db:
+        save_forecast(db, record)
+        queue = db.query(Queue).filter_by(key="general").one()
+        target, threshold = queue.sl_target, queue.sl_threshold_seconds
+        db.commit()
+    sign_in(client, "wfm")
+    data = client.get(f"/api/v1/schedule?day={DAY}").json()
+    assert data["required_queues"] == ["general"]
+    # 5 contacts of 240 s per 15 minutes: 1.33 Erlangs in each quarter of the half hour
+    agents = int(required_agents(5 * 240 / 900, 240, threshold, service_level=target,
+                                 max_occupancy=0.85))  # fmt: skip
+    noon = next(i for i in data["intervals"] if i["start"].endswith("T12:00:00"))
+    assert noon["required"] == agents and noon["scheduled"] == 0
+    assert sum(1 for i in data["intervals"] if i["required"] is not None) >= 40
+    client.cookies.clear()
+    sign_in(client, "lead_a")  # a team's view: the center's requirement is not its own
+    data = client.get(f"/api/v1/schedule?day={DAY}").json()
+    assert data["required_queues"] == []
+    assert all(i["required"] is None for i in data["intervals"])

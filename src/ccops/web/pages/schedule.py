@@ -18,12 +18,14 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from ccops.api.deps import EngineDep, ScopeDep, SessionDep
-from ccops.store.models import Agent
+from ccops.store.forecast_models import latest_forecast
+from ccops.store.models import Agent, Queue
 from ccops.store.schedule_models import published_activities
 from ccops.web import kpis
 from ccops.web.clock import center_zone, day_bounds_utc, requested_day
 from ccops.web.scope import Scope
 from ccops.web.templating import render
+from ccops.wfm.requirements import forecast_requirements
 
 router = APIRouter()
 
@@ -57,20 +59,65 @@ def schedule_day(engine: Engine, db: Session, scope: Scope, day: date) -> dict[s
             }
         )
     per_hour = 60 / INTERVAL_MINUTES  # hours in a 30-minute interval → agents on average
-    intervals = [
-        {
-            "start": when.isoformat(),
-            "scheduled": (f.get("scheduled_hours") or 0.0) * per_hour,
-            "staffed": (f.get("staffed_hours") or 0.0) * per_hour,
-        }
-        for (when,), f in sorted(per_interval.items())
-    ]
+    required = _required(db, day) if scope.sees_everyone else {}
+    times = sorted({when for (when,) in per_interval} | {k for k in required if k != "queues"})
+    intervals = []
+    for when in times:
+        f = per_interval.get((when,), {})
+        intervals.append(
+            {
+                "start": when.isoformat(),
+                "scheduled": (f.get("scheduled_hours") or 0.0) * per_hour,
+                "staffed": (f.get("staffed_hours") or 0.0) * per_hour,
+                "required": required.get(when),
+            }
+        )
     return {
         "day": day.isoformat(),
         "time_zone": zone.key,
+        "required_queues": list(required.get("queues", [])),
         "intervals": intervals,
         "agents": sorted(agents.values(), key=lambda a: (a["activities"][0]["start"], a["name"])),
     }
+
+
+def _required(db: Session, day: date) -> dict[Any, Any]:
+    """Agents required on the phones per 30-minute interval of a local day: the sum over the
+    queues with a stored forecast of each queue's Erlang C requirement for its own target (its
+    latest forecast, occupancy capped at 85 %, no shrinkage: the scheduled line is agents on the
+    phones). A sum over queues: agents who serve several queues pool their work, so it is the
+    upper end. Key "queues" lists the queues counted."""
+    zone = center_zone(db)
+    total: dict[Any, Any] = {"queues": []}
+    for queue in db.scalars(select(Queue).order_by(Queue.key)):
+        found = latest_forecast(db, queue.key)
+        if found is None:
+            continue
+        forecast, rows = found
+        if (
+            forecast.interval_minutes > INTERVAL_MINUTES
+            or INTERVAL_MINUTES % forecast.interval_minutes
+        ):
+            continue  # daily or hourly forecasts do not say how a half hour is staffed
+        per = INTERVAL_MINUTES // forecast.interval_minutes
+        need = forecast_requirements(
+            [(r.interval_start, r.contacts, r.aht_seconds) for r in rows],
+            forecast.interval_minutes,
+            zone,
+            day,
+            1,
+            answer_within=queue.sl_threshold_seconds,
+            service_level=queue.sl_target,
+            max_occupancy=0.85,
+        )
+        if not any(r.contacts for r in need):
+            continue
+        total["queues"].append(queue.key)
+        for k in range(0, len(need), per):
+            part = need[k : k + per]
+            when = part[0].start
+            total[when] = total.get(when, 0.0) + sum(r.agents for r in part) / per
+    return total
 
 
 @router.get("/schedule", include_in_schema=False)

@@ -1,4 +1,5 @@
-// The schedule page: agents scheduled against staffed per interval, and a grid of each agent's day.
+// The schedule page: agents scheduled against staffed (and required) per interval, and a grid of
+// each agent's day.
 (function () {
   "use strict";
   const node = document.getElementById("schedule-data");
@@ -13,7 +14,10 @@
       type: "scatter", mode: "lines", line: { shape: "hv" } },
     { x: x, y: data.intervals.map(function (i) { return i.staffed; }), name: labels.staffed,
       type: "scatter", mode: "lines", line: { shape: "hv" } },
-  ], { margin: { t: 20, r: 20, b: 40, l: 50 }, height: 300, legend: { orientation: "h" },
+  ].concat(data.required_queues && data.required_queues.length ? [
+    { x: x, y: data.intervals.map(function (i) { return i.required; }), name: labels.required,
+      type: "scatter", mode: "lines", line: { shape: "hv", dash: "dash", color: "#c62828" } },
+  ] : []), { margin: { t: 20, r: 20, b: 40, l: 50 }, height: 300, legend: { orientation: "h" },
        xaxis: { tickformat: "%H:%M" }, yaxis: { title: { text: labels.agents } } }, config);
   // One horizontal bar per activity: base = start, length = duration in milliseconds.
   const colours = { work: "#2e7d32", break: "#f9a825", lunch: "#ef6c00", training: "#1565c0",
