@@ -10,6 +10,7 @@ import heapq
 import itertools
 import os
 import random
+import resource
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -117,12 +118,20 @@ def generate(path: Path, n_events: int, seed: int = 7) -> int:
         return written
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _run(label: str, url: str, path: Path, n: int) -> dict[str, float | str]:
     engine = make_engine(url)
     upgrade(engine)
+    load = os.getloadavg()[0]
+    cpu, children = time.process_time(), _children_cpu()
     started = time.perf_counter()
     summary = ingest_jsonl(engine, path)
     elapsed = time.perf_counter() - started
+    cpu, children = time.process_time() - cpu, _children_cpu() - children
     with engine.connect() as conn:
         stored = conn.execute(text("SELECT count(*) FROM events")).scalar()
     assert stored == n == summary.accepted, (stored, n, summary.accepted)
@@ -135,6 +144,9 @@ def _run(label: str, url: str, path: Path, n: int) -> dict[str, float | str]:
         "events": n,
         "seconds": elapsed,
         "events_per_s": n / elapsed,
+        "writer_cpu": cpu,
+        "parser_cpu": children,
+        "load": f"{load:.1f}-{os.getloadavg()[0]:.1f}",
         "contacts": summary.contacts,
         "rerun_seconds": rerun,
     }
@@ -163,11 +175,19 @@ def main() -> None:
                 conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         else:
             print("PostgreSQL leg skipped: set BENCH_POSTGRES_URL or CCOPS_TEST_POSTGRES_URL")
-    print(f"{'store':<20} {'events':>10} {'seconds':>8} {'events/s':>10} {'re-run s':>9}")
+    # CPU: seconds on a core of the writing process and of the parsing process (the two run at
+    # once); events/s of CPU is events over the busier one's CPU seconds, the rate two free
+    # cores would give.
+    print(
+        f"{'store':<20} {'events':>10} {'seconds':>8} {'events/s':>10} {'re-run s':>9} "
+        f"{'writer CPU s':>12} {'parser CPU s':>12} {'events/s of CPU':>15} {'load':>9}"
+    )
     for r in results:
+        busiest = max(float(r["writer_cpu"]), float(r["parser_cpu"]))
         print(
             f"{r['store']:<20} {r['events']:>10,} {r['seconds']:>8.1f} "
-            f"{r['events_per_s']:>10,.0f} {r['rerun_seconds']:>9.1f}"
+            f"{r['events_per_s']:>10,.0f} {r['rerun_seconds']:>9.1f} {r['writer_cpu']:>12.1f} "
+            f"{r['parser_cpu']:>12.1f} {int(r['events']) / busiest:>15,.0f} {r['load']:>9}"
         )
 
 

@@ -4,7 +4,13 @@ See docs/events.md. Public surface: the event models, `parse_event`, `EventError
 and `build_state_intervals`.
 """
 
-from ccops.events._fold import ContactFacts, StateInterval, build_state_intervals, fold_contact
+from ccops.events._fold import (
+    ContactFacts,
+    StateInterval,
+    build_state_intervals,
+    fold_contact,
+    state_interval_values,
+)
 from ccops.events._model import (
     AGENT_STATES,
     CHANNELS,
@@ -56,5 +62,6 @@ __all__ = [
     "dump_event",
     "fold_contact",
     "parse_event",
+    "state_interval_values",
     "trusted_builder",
 ]

@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 
 from ccops.events._model import (
+    AgentState,
     AgentStateEvent,
+    Channel,
     ContactAbandoned,
     ContactAnswered,
     ContactEnded,
@@ -19,6 +22,7 @@ from ccops.events._model import (
     ContactOffered,
     ContactTransferred,
     ContactWrapped,
+    Direction,
     Outcome,
 )
 
@@ -52,8 +56,7 @@ class ContactFacts:
     transferred_to: str | None = None
 
 
-def _order(event: ContactEvent | AgentStateEvent) -> tuple[datetime, str]:
-    return (event.at, event.id)
+_order = attrgetter("at", "id")  # events sort by (at, id): a later id wins at the same instant
 
 
 def _seconds(later: datetime, earlier: datetime) -> float:
@@ -73,8 +76,8 @@ def fold_contact(key: str, events: Iterable[ContactEvent]) -> ContactFacts:
             if c.offered_at is None:
                 c.offered_at = e.at
             c.queue = e.queue
-            c.channel = e.channel.value
-            c.direction = e.direction.value
+            c.channel = _TEXT[e.channel]
+            c.direction = _TEXT[e.direction]
             c.customer = e.customer or c.customer
             c.segment = e.segment or c.segment
             c.vip_tier = e.vip_tier if e.vip_tier is not None else c.vip_tier
@@ -140,6 +143,11 @@ def fold_contact(key: str, events: Iterable[ContactEvent]) -> ContactFacts:
     return c
 
 
+# Enum members as their text (a dict lookup; the members' `.value` goes through a descriptor).
+_TEXT: dict[str, str] = {m: m.value for enum in (Channel, Direction) for m in enum}
+_STATE_TEXT: dict[str, str] = {m: m.value for m in AgentState}
+
+
 @dataclass(slots=True, frozen=True)
 class StateInterval:
     """An agent's state from `start` until `end` (None while it lasts)."""
@@ -152,13 +160,22 @@ class StateInterval:
     queue: str | None
 
 
-def build_state_intervals(events: Sequence[AgentStateEvent]) -> list[StateInterval]:
-    """Turn one agent's state events into back-to-back intervals (order of input is irrelevant)."""
+def state_interval_values(
+    events: Sequence[AgentStateEvent],
+) -> list[tuple[str, str, datetime, datetime | None, str | None, str | None]]:
+    """`build_state_intervals` as plain tuples (agent, state, start, end, reason, queue), for
+    writers that turn them into rows; the same rule, without an object per interval."""
     ordered = sorted(events, key=_order)
-    intervals: list[StateInterval] = []
+    out = []
+    last = len(ordered) - 1
     for i, e in enumerate(ordered):
-        end = ordered[i + 1].at if i + 1 < len(ordered) else None
+        end = ordered[i + 1].at if i < last else None
         if end is not None and end == e.at:
             continue  # superseded at the same instant by a later-id event
-        intervals.append(StateInterval(e.agent, e.state.value, e.at, end, e.reason, e.queue))
-    return intervals
+        out.append((e.agent, _STATE_TEXT[e.state], e.at, end, e.reason, e.queue))
+    return out
+
+
+def build_state_intervals(events: Sequence[AgentStateEvent]) -> list[StateInterval]:
+    """Turn one agent's state events into back-to-back intervals (order of input is irrelevant)."""
+    return [StateInterval(*values) for values in state_interval_values(events)]

@@ -22,6 +22,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: keeps the indexes hot during ingest
+    # Checkpoint the WAL into the database every 8192 pages (32 MiB) rather than every 1000: an
+    # ingest batch writes more than 1000 pages, so each commit checkpointed and the pages every
+    # batch touches (index interiors, table tails) were copied back once per batch. Durability
+    # is the WAL's either way (a commit is in the WAL before it returns).
+    cursor.execute("PRAGMA wal_autocheckpoint=8192")
     cursor.close()
     dbapi_connection.isolation_level = None
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -189,9 +190,21 @@ class EventRecord(Base):
     body: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
+    # Only events with a contact (or an agent) are indexed by it: lookups are by key.
     __table_args__ = (
-        Index("ix_events_contact", "contact_key"),
-        Index("ix_events_agent_at", "agent_key", "at"),
+        Index(
+            "ix_events_contact",
+            "contact_key",
+            sqlite_where=text("contact_key IS NOT NULL"),
+            postgresql_where=text("contact_key IS NOT NULL"),
+        ),
+        Index(
+            "ix_events_agent_at",
+            "agent_key",
+            "at",
+            sqlite_where=text("agent_key IS NOT NULL"),
+            postgresql_where=text("agent_key IS NOT NULL"),
+        ),
     )
 
 

@@ -32,10 +32,9 @@ from ccops.events import (
     ContactFacts,
     ContactOffered,
     Event,
-    StateInterval,
-    build_state_intervals,
     fold_contact,
     parse_event,
+    state_interval_values,
 )
 from ccops.store.models import (
     Agent,
@@ -187,12 +186,12 @@ def _contact_values(c: ContactFacts, stamp: Callable[[datetime], Any]) -> tuple[
 
 
 def _interval_values(
-    intervals: Iterable[StateInterval], stamp: Callable[[datetime], Any]
+    events: Sequence[AgentStateEvent], stamp: Callable[[datetime], Any]
 ) -> list[tuple[Any, ...]]:
-    """Intervals as (state, reason, queue key, start, end) in the driver's timestamp form."""
+    """An agent's intervals as (state, reason, queue key, start, end), timestamps stamped."""
     return [
-        (iv.state, iv.reason, iv.queue, stamp(iv.start), stamp(iv.end) if iv.end else None)
-        for iv in intervals
+        (state, reason, queue, stamp(start), stamp(end) if end else None)
+        for _, state, start, end, reason, queue in state_interval_values(events)
     ]
 
 
@@ -264,7 +263,7 @@ def prepare_batch(
         _contact_values(fold_contact(key, evs), stamp) for key, evs in by_contact.items()
     ]
     batch.states = [
-        (agent, _naive(min(e.at for e in evs)), _interval_values(build_state_intervals(evs), stamp))
+        (agent, _naive(min(e.at for e in evs)), _interval_values(evs, stamp))
         for agent, evs in by_agent.items()
     ]
     return batch
@@ -369,22 +368,32 @@ def _bulk_insert(
     _driver(conn).executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', rows)
 
 
+def _lookup(
+    conn: Connection, table: Table, columns: tuple[str, ...], key: str, values: Sequence[Any]
+) -> Iterator[tuple[Any, ...]]:
+    """Rows (`columns`) of `table` whose `key` column is in `values`, through the driver: one
+    `= ANY(array)` on PostgreSQL, IN lists of CHUNK keys on SQLite (SQLAlchemy's rendering of
+    thousands of bound parameters per lookup costs more than the lookup)."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    cursor = _driver(conn).cursor()
+    if conn.dialect.name == "postgresql":
+        cursor.execute(f'SELECT {names} FROM "{table.name}" WHERE "{key}" = ANY(%s)', (values,))
+        yield from cursor.fetchall()
+        return
+    for part in _chunks(values):
+        marks = ", ".join("?" for _ in part)
+        cursor.execute(f'SELECT {names} FROM "{table.name}" WHERE "{key}" IN ({marks})', part)
+        yield from cursor.fetchall()
+
+
 def _existing(conn: Connection, column: Any, values: Sequence[Any]) -> set[Any]:
-    found: set[Any] = set()
-    for part in _chunks(list(values)):
-        found.update(conn.execute(select(column).where(column.in_(part))).scalars())
-    return found
+    """The values of `column` (a text column) already in its table."""
+    return {v for (v,) in _lookup(conn, column.table, (column.name,), column.name, list(values))}
 
 
 def _key_ids(conn: Connection, table: Table, keys: Sequence[str]) -> dict[str, int]:
     """The ids of the rows of `table` with these keys (those that exist)."""
-    found: dict[str, int] = {}
-    for part in _chunks(keys):
-        found.update(
-            (k, i)
-            for k, i in conn.execute(select(table.c.key, table.c.id).where(table.c.key.in_(part)))
-        )
-    return found
+    return dict(_lookup(conn, table, ("key", "id"), "key", list(keys)))
 
 
 class StoreWriter:
@@ -444,12 +453,10 @@ class StoreWriter:
             # Contacts seen in earlier batches: re-fold from every stored event of theirs.
             values = [v for v in values if v[0] not in known]
             by_contact: dict[str, list[ContactEvent]] = {k: [] for k in known}
-            ev = EVENTS
-            for part in _chunks(list(known)):
-                for contact_key, body in conn.execute(
-                    select(ev.c.contact_key, ev.c.body).where(ev.c.contact_key.in_(part))
-                ):
-                    by_contact[contact_key].append(cast(ContactEvent, parse_event(body)))
+            for contact_key, body in _lookup(
+                conn, EVENTS, ("contact_key", "body"), "contact_key", list(known)
+            ):
+                by_contact[contact_key].append(cast(ContactEvent, parse_event(body)))
             stamp = _stamper(self.kind)
             again = [_contact_values(fold_contact(k, evs), stamp) for k, evs in by_contact.items()]
             channel = {v[3]: v[1] or "voice" for v in again if v[3]}
@@ -530,8 +537,9 @@ class StoreWriter:
 
     def _rebuild_states(
         self, conn: Connection, agent_id: int, agent_key: str, first: datetime
-    ) -> list[StateInterval]:
-        """Out of order: rebuild the agent's intervals from the one before `first` onwards."""
+    ) -> list[AgentStateEvent]:
+        """Out of order: delete the agent's intervals from the one before `first` on and return
+        the state events to rebuild them from."""
         st = STATES
         ev = EVENTS
         before = conn.execute(
@@ -546,7 +554,7 @@ class StoreWriter:
                 and_(ev.c.agent_key == agent_key, ev.c.type == "agent.state", ev.c.at >= since)
             )
         ).scalars()
-        return build_state_intervals([parse_event(b) for b in bodies])  # type: ignore[misc]
+        return [cast(AgentStateEvent, parse_event(b)) for b in bodies]
 
     def _insert_events(
         self, conn: Connection, rows: list[tuple[Any, ...]]
