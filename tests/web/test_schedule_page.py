@@ -54,6 +54,16 @@ def test_a_wfm_analyst_sees_every_agents_day_and_the_agents_scheduled_per_interv
         "start": f"{DAY}T09:00:00",
         "end": f"{DAY}T09:15:00",
     }
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(client.get(f"/schedule.xlsx?day={DAY}").content))
+    sheet = list(book["Activities"].iter_rows(values_only=True))
+    assert len(sheet) == 1 + 9 and sheet[2][2:] == ("break", _at("09:00"), _at("09:15"))
+    per = {
+        r[0].strftime("%H:%M"): r[1]
+        for r in book["Intervals"].iter_rows(min_row=2, values_only=True)
+    }
+    assert per["09:00"] == 1.5 and per["09:30"] == 3.0
 
 
 def test_agents_and_team_leads_see_only_their_own_schedules(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -159,4 +159,39 @@ def schedule_csv(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="schedule-{data["day"]}.csv"'},
+    )
+
+
+@router.get("/schedule.xlsx", include_in_schema=False)
+def schedule_xlsx(
+    scope: ScopeDep, db: SessionDep, engine: EngineDep, day: str | None = None
+) -> Response:
+    """The day as an Excel workbook: the activities, and agents per interval (scheduled,
+    staffed, required) — local times."""
+    from openpyxl import Workbook
+
+    scope.require("schedules")
+    data = schedule_day(engine, db, scope, requested_day(day, db))
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Activities"
+    sheet.append(["agent", "name", "activity", "start", "end"])
+    for agent in data["agents"]:
+        for act in agent["activities"]:
+            sheet.append([agent["key"], agent["name"], act["activity"],
+                          datetime.fromisoformat(act["start"]),
+                          datetime.fromisoformat(act["end"])])  # fmt: skip
+    per = book.create_sheet("Intervals")
+    per.append(["start", "scheduled", "staffed", "required"])
+    for i in data["intervals"]:
+        per.append(
+            [datetime.fromisoformat(i["start"]), i["scheduled"], i["staffed"], i["required"]]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    return Response(
+        out.getvalue(),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="schedule-{data["day"]}.xlsx"'},
     )
