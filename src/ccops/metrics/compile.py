@@ -351,6 +351,8 @@ def schedule_facts(
     st = st.select(
         s_agent=st.agent_id,
         state=st.state,
+        s_start=st.start_at,
+        s_end=st.end_at,
         sst=_seconds(st.start_at),
         sen=_seconds(st.end_at).fill_null(scope.as_of),
     )
@@ -364,6 +366,8 @@ def schedule_facts(
     act = act.select(
         agent_id=act.agent_id,
         activity=act.activity,
+        a_start=act.start_at,
+        a_end=act.end_at,
         ast=_seconds(act.start_at),
         aen=_seconds(act.end_at),
     )
@@ -379,7 +383,15 @@ def schedule_facts(
     planned = _clipped(planned, planned.ast, planned.aen, scope)
     # 2. each activity's overlap with the agent's states in the same activity ("work": on the
     #    phone, available or handling)
-    both = act.join(st, act.agent_id == st.s_agent)
+    # the overlap on the stored times too, so the agent-and-start index narrows the join
+    both = act.join(
+        st,
+        [
+            act.agent_id == st.s_agent,
+            st.s_start < act.a_end,
+            st.s_end.isnull() | (st.s_end > act.a_start),
+        ],
+    )
     both = both.filter(both.sst < both.aen, both.sen > both.ast)
     both = both.filter(
         (both.activity == both.state) | ((both.activity == "work") & both.state.isin(productive))
