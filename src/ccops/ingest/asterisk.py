@@ -40,7 +40,7 @@ from ccops.events import (
 )
 from ccops.ingest.pipeline import DEFAULT_BATCH, Ingestor, IngestSummary
 from ccops.store.models import ImportCheckpoint
-from ccops.store.writer import StoreWriter
+from ccops.store.writer import StoreWriter, paused_gc
 
 # -- shared by every importer -------------------------------------------------------------------
 
@@ -114,11 +114,12 @@ def feed(ingestor: Ingestor, items: Iterable[Event | Rejected]) -> None:
     """Hand parsed items to the ingestor: events are added, rejects kept with line and reason."""
     add = ingestor.add_event
     reject = ingestor.reject
-    for item in items:
-        if type(item) is Rejected:
-            reject(item.position, item.raw, item.reason)
-        else:
-            add(item)  # type: ignore[arg-type]
+    with paused_gc():  # a batch's events are acyclic: full collections over them are waste
+        for item in items:
+            if type(item) is Rejected:
+                reject(item.position, item.raw, item.reason)
+            else:
+                add(item)  # type: ignore[arg-type]
 
 
 def finish(ingestor: Ingestor, stats: ParseStats) -> ImportResult:

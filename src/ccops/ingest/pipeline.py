@@ -144,7 +144,8 @@ class Ingestor:
         self, batch: PreparedBatch, rejects: list[RejectedInput], read: int, blank: int
     ) -> BatchResult:
         """Write a batch prepared elsewhere (a parsing process) with its rejects and counts."""
-        self.flush()  # anything added here first keeps its place in the order
+        if self._events or self._rejects:
+            self.flush()  # anything added here first keeps its place in the order
         self.summary.read += read
         self.summary.blank += blank
         for rejected in rejects:

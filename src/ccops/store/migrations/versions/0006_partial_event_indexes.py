@@ -19,16 +19,25 @@ branch_labels = None
 depends_on = None
 
 
-def _where(column: str) -> dict[str, sa.TextClause]:
-    clause = sa.text(f"{column} IS NOT NULL")
-    return {"sqlite_where": clause, "postgresql_where": clause}
-
-
 def upgrade() -> None:
     op.drop_index("ix_events_contact", table_name="events")
     op.drop_index("ix_events_agent_at", table_name="events")
-    op.create_index("ix_events_contact", "events", ["contact_key"], **_where("contact_key"))
-    op.create_index("ix_events_agent_at", "events", ["agent_key", "at"], **_where("agent_key"))
+    contact = sa.text("contact_key IS NOT NULL")
+    agent = sa.text("agent_key IS NOT NULL")
+    op.create_index(
+        "ix_events_contact",
+        "events",
+        ["contact_key"],
+        sqlite_where=contact,
+        postgresql_where=contact,
+    )
+    op.create_index(
+        "ix_events_agent_at",
+        "events",
+        ["agent_key", "at"],
+        sqlite_where=agent,
+        postgresql_where=agent,
+    )
 
 
 def downgrade() -> None:
