@@ -24,8 +24,9 @@ def _count(engine: Engine) -> int:
         return int(conn.execute(text("SELECT count(*) FROM events")).scalar() or 0)
 
 
+@pytest.mark.parametrize("mode", ["--one-process", "--parallel"])
 def test_killing_an_ingest_midway_and_rerunning_ends_with_exactly_the_full_data_set(
-    store: Engine, store_url: str, tmp_path: Path
+    store: Engine, store_url: str, tmp_path: Path, mode: str
 ) -> None:
     events = contact_events(6000, seed=21)
     path = tmp_path / "big.jsonl"
@@ -40,6 +41,7 @@ def test_killing_an_ingest_midway_and_rerunning_ends_with_exactly_the_full_data_
         store_url,
         "--batch-size",
         "500",
+        mode,  # a large file is parsed in a second process; this one is small: force each way
     ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120

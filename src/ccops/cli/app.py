@@ -94,6 +94,12 @@ def ingest(
     path: Path = typer.Argument(..., help="A JSONL file of canonical events (docs/events.md)"),
     db: str | None = DbOption,
     batch_size: int = typer.Option(50_000, min=1, help="Events per transaction"),
+    parallel: bool | None = typer.Option(
+        None,
+        "--parallel/--one-process",
+        help="Parse and prepare in a second process while this one writes (default: for "
+        "files of 8 MB or more on a machine with two cores or more)",
+    ),
 ) -> None:
     """Load canonical events; re-running is safe (events are keyed by id)."""
     from ccops.ingest.pipeline import ingest_jsonl
@@ -108,6 +114,7 @@ def ingest(
             path,
             batch_size=batch_size,
             on_progress=lambda n: progress.advance(task, n),
+            parallel=parallel,
         )
     print_summary(summary, path)
 
