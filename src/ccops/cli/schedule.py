@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ccops.wfm.cover import CoverResult, cover
+from ccops.wfm.cover import cover
 
 COLUMNS = ("interval_start", "required")
 
@@ -147,38 +147,6 @@ def _hours(value: float) -> float | int:
     return int(value) if float(value).is_integer() else round(value, 4)
 
 
-def result_json(req: Requirement, res: CoverResult) -> dict[str, Any]:
-    """The documented JSON form of a covering result."""
-    step = timedelta(minutes=req.interval_minutes)
-    origin = req.starts[0]
-    shifts = [
-        {
-            "start": (origin + int(s) * step).isoformat(timespec="minutes"),
-            "length_hours": _hours(int(n) * req.interval_minutes / 60.0),
-            "count": int(c),
-        }
-        for s, n, c in zip(res.starts, res.lengths, res.counts, strict=True)
-    ]
-    return {
-        "intervals": int(res.required.size),
-        "interval_minutes": req.interval_minutes,
-        "candidate_shifts": res.candidates,
-        "shifts": shifts,
-        "total_shifts": res.shifts,
-        "total_agent_hours": _hours(res.agent_hours),
-        "under_coverage": _hours(res.under),
-        "over_coverage": _hours(res.over),
-        "difference": _hours(res.difference),
-        "objective": res.objective,
-        "lp_bound": res.lp_bound,
-        "lower_bound": res.lower_bound,
-        "gap": res.gap,
-        "status": res.status,
-        "solve_seconds": round(res.seconds, 4),
-        "coverage": [int(c) for c in res.coverage],
-    }
-
-
 def schedule(
     requirements: Path = typer.Option(
         ..., "--requirements", help="CSV with columns interval_start,required (agents)."
@@ -272,7 +240,7 @@ def schedule(
             raise _BadInput(f"{exc}; raise --time-limit") from exc
     except _BadInput as exc:
         raise _fail(str(exc)) from None
-    data = result_json(req, res)
+    data = res.as_json(req.starts[0])
     if as_json:
         typer.echo(json.dumps(data))
         return

@@ -25,7 +25,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -73,6 +74,40 @@ class CoverResult:
     status: str
     seconds: float
     candidates: int
+
+    def as_json(self, first_start: datetime) -> dict[str, Any]:
+        """The documented JSON form (docs/wfm.md), with shift starts from `first_start`."""
+        step = timedelta(minutes=self.interval_minutes)
+        shifts = [
+            {
+                "start": (first_start + int(s) * step).isoformat(timespec="minutes"),
+                "length_hours": _hours(int(n) * self.interval_minutes / 60.0),
+                "count": int(c),
+            }
+            for s, n, c in zip(self.starts, self.lengths, self.counts, strict=True)
+        ]
+        return {
+            "intervals": int(self.required.size),
+            "interval_minutes": self.interval_minutes,
+            "candidate_shifts": self.candidates,
+            "shifts": shifts,
+            "total_shifts": self.shifts,
+            "total_agent_hours": _hours(self.agent_hours),
+            "under_coverage": _hours(self.under),
+            "over_coverage": _hours(self.over),
+            "difference": _hours(self.difference),
+            "objective": self.objective,
+            "lp_bound": self.lp_bound,
+            "lower_bound": self.lower_bound,
+            "gap": self.gap,
+            "status": self.status,
+            "solve_seconds": round(self.seconds, 4),
+            "coverage": [int(c) for c in self.coverage],
+        }
+
+
+def _hours(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else round(value, 4)
 
 
 def coverage_matrix(

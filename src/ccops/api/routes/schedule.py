@@ -78,7 +78,6 @@ async def post_cover(
     body: CoverRequest, scope: ScopeDep, _csrf: CsrfHeaderChecked
 ) -> dict[str, Any]:
     """How many shifts of each length to start when (WFM analyst, manager, admin)."""
-    from ccops.cli.schedule import Requirement, result_json
     from ccops.wfm.cover import cover
 
     scope.require("forecasts")
@@ -98,8 +97,7 @@ async def post_cover(
         )
     except (ValueError, RuntimeError) as exc:
         raise HTTPException(422, str(exc)) from exc
-    starts = [first + k * timedelta(minutes=minutes) for k in range(required.size)]
-    return result_json(Requirement(starts, required, minutes), result)
+    return result.as_json(first)
 
 
 @router.post("/schedule/roster", tags=["schedules"])
