@@ -130,8 +130,8 @@ def _aggregate(
     under_weight: float,
     over_weight: float,
     time_limit: float,
-) -> tuple[IntArray, _highs.Result]:
-    """Shift counts per column from the aggregate model, and its solve result."""
+) -> tuple[IntArray, float]:
+    """Whole shift counts per column from the aggregate model, and its LP bound."""
     horizon = r_model.size
     n = cols.group.size
     cover = coverage_matrix(
@@ -226,17 +226,7 @@ def _aggregate(
     # windows of two days (each day with the next), all groups together
     windows = [np.flatnonzero((cols.day == d) | (cols.day == (d + 1) % days)) for d in range(days)]
     counts = reoptimise_windows(counts_model, counts, windows, deadline, lp_bound)
-    cost = counts_model.objective(counts)
-    res = _highs.Result(
-        np.concatenate([counts.astype(np.float64), np.zeros(2 * horizon)]),
-        cost,
-        lp_bound,
-        lp_bound,
-        "optimal" if cost <= lp_bound + 1e-6 else "rounded",
-        time.perf_counter() - started,
-        bool(np.all(np.abs(x[:n] - np.round(x[:n])) < 1e-6)),
-    )
-    return counts, res
+    return counts, lp_bound
 
 
 class _Tracker:
@@ -788,7 +778,7 @@ def schedule_decomposed(
         [(t.lunch_minutes + t.breaks * t.break_minutes) / t.length_minutes for t in templates]
     )
     r_model = r / (1.0 - (float(share.mean()) if share.size else 0.0))
-    counts, res = _aggregate(
+    counts, lp_bound = _aggregate(
         r_model, interval_minutes, agents, templates, groups, cols, days,
         under_weight, over_weight, time_limit * 0.6,
     )  # fmt: skip
@@ -830,7 +820,6 @@ def schedule_decomposed(
         raise RuntimeError(
             "could not build a roster within the hard rules: " + "; ".join(found[:5])
         )
-    bound = max(res.lp_bound, res.bound)
     return Schedule(
         assignments=assignments,
         interval_minutes=interval_minutes,
@@ -840,10 +829,10 @@ def schedule_decomposed(
         over=float(np.maximum(coverage - r, 0).sum()),
         preference_violations=int(np.count_nonzero(penalty)),
         objective=objective,
-        lp_bound=res.lp_bound,
-        lower_bound=bound,
-        gap=_highs.gap(objective, bound),
-        status="optimal" if objective <= bound + 1e-6 else "rounded",
+        lp_bound=lp_bound,
+        lower_bound=lp_bound,
+        gap=_highs.gap(objective, lp_bound),
+        status="optimal" if objective <= lp_bound + 1e-6 else "rounded",
         seconds=time.perf_counter() - started,
         variables=int(cols.group.size),
     )
