@@ -35,13 +35,25 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _check_days(days: int) -> None:
+    if not 1 <= days <= MAX_DAYS:
+        raise HTTPException(400, f"days must be between 1 and {MAX_DAYS}")
+
+
+def _first_day(forecast: Forecast, day: str | None) -> date:
+    """The asked day, or the forecast's first day."""
+    try:
+        return forecast.horizon_start if not day else date.fromisoformat(day)
+    except ValueError:
+        raise HTTPException(400, "day must be YYYY-MM-DD") from None
+
+
 def forecast_accuracy(
     engine: Engine, db: Session, scope: Scope, queue: str | None, day: str | None, days: int
 ) -> dict[str, Any]:
     """The latest forecast of `queue` (default: the first with one) against actual contacts."""
     scope.require("forecasts")
-    if not 1 <= days <= MAX_DAYS:
-        raise HTTPException(400, f"days must be between 1 and {MAX_DAYS}")
+    _check_days(days)
     queues = list(
         db.scalars(
             select(Queue.key)
@@ -57,10 +69,7 @@ def forecast_accuracy(
     if found is None:
         raise HTTPException(404, f"no stored forecast for queue {queue!r}")
     forecast, intervals = found
-    try:
-        first = forecast.horizon_start if not day else date.fromisoformat(day)
-    except ValueError:
-        raise HTTPException(400, "day must be YYYY-MM-DD") from None
+    first = _first_day(forecast, day)
     start, end = day_bounds_utc(db, first, days)
     zone = center_zone(db)
     dim = time_key(forecast.interval_minutes)
@@ -155,17 +164,13 @@ def requirements_data(
     unless given, with the occupancy cap and shrinkage — what `ccops requirements` writes
     (WFM analyst, manager, admin)."""
     scope.require("forecasts")
-    if not 1 <= days <= MAX_DAYS:
-        raise HTTPException(400, f"days must be between 1 and {MAX_DAYS}")
+    _check_days(days)
     row = db.scalar(select(Queue).where(Queue.key == queue))
     found = latest_forecast(db, queue) if row is not None else None
     if row is None or found is None:
         raise HTTPException(404, f"no stored forecast for queue {queue!r}")
     forecast, intervals = found
-    try:
-        first = forecast.horizon_start if not day else date.fromisoformat(day)
-    except ValueError:
-        raise HTTPException(400, "day must be YYYY-MM-DD") from None
+    first = _first_day(forecast, day)
     target = row.sl_target if service_level is None else service_level
     threshold = row.sl_threshold_seconds if answer_within is None else answer_within
     rows = forecast_requirements(
