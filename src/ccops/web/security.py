@@ -87,20 +87,24 @@ def check_csrf(
 ) -> None:
     """Refuse (403) a form post whose CSRF token does not match this browser's."""
     sent = csrf_token or request.headers.get("x-csrf-token", "")
-    found = _signed_in(request, db)
-    expected = found[0].csrf_token if found else request.cookies.get(PRE_SESSION_COOKIE, "")
-    if not sent or not expected or not hmac.compare_digest(sent, expected):
-        raise HTTPException(403, "the form has expired or did not come from this site; reload it")
+    _require_token(
+        request, db, sent, "the form has expired or did not come from this site; reload it"
+    )
 
 
 def check_csrf_header(request: Request, db: Annotated[Session, Depends(get_db)]) -> None:
     """Refuse (403) a JSON post whose X-CSRF-Token header does not match this browser's
     (no form field: the body is the request's JSON)."""
     sent = request.headers.get("x-csrf-token", "")
+    _require_token(request, db, sent, "send this session's CSRF token as the X-CSRF-Token header")
+
+
+def _require_token(request: Request, db: Session, sent: str, refusal: str) -> None:
+    """403 with `refusal` unless `sent` is this browser's CSRF token (signed in or not)."""
     found = _signed_in(request, db)
     expected = found[0].csrf_token if found else request.cookies.get(PRE_SESSION_COOKIE, "")
     if not sent or not expected or not hmac.compare_digest(sent, expected):
-        raise HTTPException(403, "send this session's CSRF token as the X-CSRF-Token header")
+        raise HTTPException(403, refusal)
 
 
 TOKEN_CACHE_SECONDS = 5.0  # a revoked token stops working within this long
