@@ -18,7 +18,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from ccops.api.deps import EngineDep, ScopeDep, SessionDep
-from ccops.store.forecast_models import latest_forecast
+from ccops.store.forecast_models import Forecast, latest_forecast
 from ccops.store.models import Agent, Queue
 from ccops.store.schedule_models import published_activities
 from ccops.web import kpis
@@ -59,8 +59,8 @@ def schedule_day(engine: Engine, db: Session, scope: Scope, day: date) -> dict[s
             }
         )
     per_hour = 60 / INTERVAL_MINUTES  # hours in a 30-minute interval → agents on average
-    required = _required(db, day) if scope.sees_everyone else {}
-    times = sorted({when for (when,) in per_interval} | {k for k in required if k != "queues"})
+    queues, required = _required(db, day) if scope.sees_everyone else ([], {})
+    times = sorted({when for (when,) in per_interval} | set(required))
     intervals = []
     for when in times:
         f = per_interval.get((when,), {})
@@ -75,21 +75,23 @@ def schedule_day(engine: Engine, db: Session, scope: Scope, day: date) -> dict[s
     return {
         "day": day.isoformat(),
         "time_zone": zone.key,
-        "required_queues": list(required.get("queues", [])),
+        "required_queues": queues,
         "intervals": intervals,
         "agents": sorted(agents.values(), key=lambda a: (a["activities"][0]["start"], a["name"])),
     }
 
 
-def _required(db: Session, day: date) -> dict[Any, Any]:
+def _required(db: Session, day: date) -> tuple[list[str], dict[datetime, float]]:
     """Agents required on the phones per 30-minute interval of a local day: the sum over the
     queues with a stored forecast of each queue's Erlang C requirement for its own target (its
     latest forecast, occupancy capped at 85 %, no shrinkage: the scheduled line is agents on the
     phones). A sum over queues: agents who serve several queues pool their work, so it is the
-    upper end. Key "queues" lists the queues counted."""
+    upper end. Returns the queues counted and the sum per interval start."""
     zone = center_zone(db)
-    total: dict[Any, Any] = {"queues": []}
-    for queue in db.scalars(select(Queue).order_by(Queue.key)):
+    counted: list[str] = []
+    total: dict[datetime, float] = {}
+    forecast_queues = select(Queue).where(Queue.id.in_(select(Forecast.queue_id)))
+    for queue in db.scalars(forecast_queues.order_by(Queue.key)):
         found = latest_forecast(db, queue.key)
         if found is None:
             continue
@@ -112,12 +114,11 @@ def _required(db: Session, day: date) -> dict[Any, Any]:
         )
         if not any(r.contacts for r in need):
             continue
-        total["queues"].append(queue.key)
+        counted.append(queue.key)
         for k in range(0, len(need), per):
             part = need[k : k + per]
-            when = part[0].start
-            total[when] = total.get(when, 0.0) + sum(r.agents for r in part) / per
-    return total
+            total[part[0].start] = total.get(part[0].start, 0.0) + sum(r.agents for r in part) / per
+    return counted, total
 
 
 @router.get("/schedule", include_in_schema=False)
