@@ -398,3 +398,28 @@ def test_follow_reads_a_truncated_file_from_its_start(tmp_path: Path) -> None:
         "offset": log.stat().st_size,
         "line": 6,
     }
+
+
+def test_parsing_a_queue_log_in_a_second_process_stores_what_one_process_does(
+    store: Engine, tmp_path: Path
+) -> None:
+    from ccops.store import make_engine, upgrade
+
+    lines = []
+    for name in ("queue_log.asterisk-1.8", "queue_log.asterisk-16", "queue_log.known_answers"):
+        lines += (FIXTURES / name).read_text().splitlines(keepends=True)
+    lines[5:5] = ["not|a|line\n", "\n"]
+    path = tmp_path / "queue_log"
+    path.write_text("".join(lines + lines[:9]))  # repeated lines collapse
+    single = make_engine(f"sqlite:///{tmp_path / 'single.db'}")
+    upgrade(single)
+    want = import_queue_log(single, path, batch_size=7, parallel=False)
+    got = import_queue_log(store, path, batch_size=7, parallel=True)
+    for name in ("read", "blank", "accepted", "duplicates", "rejected", "contacts"):
+        assert getattr(got.summary, name) == getattr(want.summary, name), name
+    assert got.stats == want.stats
+    assert got.summary.rejected == 1
+    mine, theirs = snapshot(store), snapshot(single)
+    for table in ("contacts", "agent_states", "queues", "agents", "customers"):
+        assert mine[table] == theirs[table], table
+    assert [r[:5] for r in mine["events"]] == [r[:5] for r in theirs["events"]]

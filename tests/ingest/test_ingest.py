@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
 import orjson
+import pytest
 from sqlalchemy import Engine, text
 from tests.factories import contact_events
 from tests.store_snapshot import snapshot
@@ -171,3 +173,44 @@ def test_parsing_in_a_second_process_stores_exactly_what_one_process_does(
     again = ingest_jsonl(store, path, batch_size=101, parallel=True)
     assert again.accepted == 0 and again.duplicates == want.accepted + want.duplicates
     assert snapshot(store) == mine
+
+
+def test_background_checkpoints_keep_the_sqlite_log_bounded_and_the_store_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ccops.store import make_engine, upgrade
+    from ccops.store import writer as store_writer
+
+    monkeypatch.setattr(store_writer, "BACKGROUND_CHECKPOINT_EVENTS", 50)
+    lines = _lines(600, seed=21)
+    random.Random(8).shuffle(lines)
+    path = _write(tmp_path / "events.jsonl", lines)
+    stores, largest_log = {}, {}
+    for name, bound in (("usual", None), ("unbounded", 1 << 40), ("bounded", 64 << 10)):
+        engine = make_engine(f"sqlite:///{tmp_path / name}.db")
+        upgrade(engine)
+        writer = StoreWriter(engine)
+        if bound is None:
+            writer._wal_path = None  # no background thread: each commit checkpoints as usual
+        else:
+            monkeypatch.setattr(store_writer, "WAL_BOUND_BYTES", bound)
+        largest = 0
+        real_write = writer.write_prepared
+
+        wal = Path(f"{engine.url.database}-wal")
+
+        def write_and_measure(
+            *args: Any, _real: Any = real_write, _wal: Path = wal, **kwargs: Any
+        ) -> Any:
+            nonlocal largest
+            result = _real(*args, **kwargs)
+            largest = max(largest, _wal.stat().st_size if _wal.exists() else 0)
+            return result
+
+        writer.write_prepared = write_and_measure  # type: ignore[method-assign]
+        ingest_jsonl(writer, path, batch_size=100, parallel=False)
+        assert writer._checkpointer is None  # the ingest waited for its last checkpoint
+        stores[name], largest_log[name] = snapshot(engine), largest
+    assert stores["bounded"] == stores["usual"] == stores["unbounded"]
+    # Unbounded, the log holds every batch; bounded, it starts again and stays far smaller.
+    assert largest_log["bounded"] < largest_log["unbounded"] / 2

@@ -69,6 +69,12 @@ def asterisk_queue_log(
         help="How a queue exit counts, e.g. EXITWITHTIMEOUT=abandoned (repeatable; defaults in "
         "docs/importers.md)",
     ),
+    parallel: bool | None = typer.Option(
+        None,
+        "--parallel/--one-process",
+        help="Parse in a second process while this one writes (default: files of 8 MB or more "
+        "on 2+ cores)",
+    ),
 ) -> None:
     """Import calls (wait, talk, outcome, transfers) and agent states from a queue_log."""
     from ccops.ingest.asterisk import follow_queue_log, import_queue_log
@@ -103,6 +109,7 @@ def asterisk_queue_log(
             batch_size=batch_size,
             on_progress=lambda n: progress.advance(task, n),
             options=options,
+            parallel=parallel,
         )
     _report(result, path)
 

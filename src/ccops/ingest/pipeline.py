@@ -10,17 +10,19 @@ the two cores share the work. The store sees exactly the batches a single proces
 
 from __future__ import annotations
 
+import importlib
 import os
 import pickle
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
+from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from ccops.events import Event, EventError, parse_event
@@ -155,8 +157,9 @@ class Ingestor:
         return result
 
     def close(self) -> IngestSummary:
-        """Flush the rest and return the summary."""
+        """Flush the rest, finish the writer's background work and return the summary."""
         self.flush()
+        self.writer.close()
         return self.summary
 
 
@@ -197,14 +200,59 @@ class _Preparer(Ingestor):
         return BatchResult()
 
 
-def _parse_process(argv: list[str]) -> None:
+# Builds the items a second process prepares: (path, options, on_bytes) -> events and rejects,
+# returning the parser's own counts (or None) when it is done.
+Producer = Callable[[Path, Any, Callable[[int], None]], Generator[Any, None, Any]]
+
+
+@dataclass(slots=True, frozen=True)
+class SecondProcessJob:
+    """What the parsing process is asked to do (pickled to its standard input)."""
+
+    path: str
+    source: str
+    batch_size: int
+    kind: str
+    producer: str | None = None  # "module:function" of an importer's Producer; None for JSONL
+    options: Any = None
+
+
+def _jsonl_lines(preparer: _Preparer, path: Path) -> None:
+    with open(path, "rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            preparer._bytes += len(line)
+            preparer.add_raw(number, line)
+
+
+def _produced(preparer: _Preparer, job: SecondProcessJob) -> Any:
+    """Feed an importer's events and rejects to the preparer; return the parser's counts."""
+    module, name = cast(str, job.producer).split(":")
+    producer: Producer = getattr(importlib.import_module(module), name)
+
+    def on_bytes(size: int) -> None:
+        preparer._bytes += size
+
+    items = producer(Path(job.path), job.options, on_bytes)
+    add, reject = preparer.add_event, preparer.reject
+    while True:
+        try:
+            item = next(items)
+        except StopIteration as done:
+            return done.value
+        if isinstance(item, BaseModel):  # an event (the models are pydantic's)
+            add(cast(Event, item))
+        else:  # a rejected record: position, raw and reason
+            reject(item.position, item.raw, item.reason)
+
+
+def _parse_process(fd: str) -> None:
     """The parsing process: read, validate and prepare a file batch by batch.
 
-    `argv` is the file, the source name, the batch size, the store kind and the pipe (a file
-    descriptor) the prepared batches are pickled into, one after the other, ending with None (or
-    with an error text). When the writing process is gone the pipe breaks and this one ends.
+    The job (`SecondProcessJob`) comes pickled on standard input; `fd` is the pipe the prepared
+    batches are pickled into, one after the other, ending with ("done", the parser's counts) or
+    ("error", text). When the writing process is gone the pipe breaks and this one ends.
     """
-    path, source, batch_size, kind, fd = argv
+    job: SecondProcessJob = pickle.load(sys.stdin.buffer)
     with os.fdopen(int(fd), "wb") as pipe:
 
         def send(item: object) -> None:
@@ -212,24 +260,68 @@ def _parse_process(argv: list[str]) -> None:
 
         try:
             with paused_gc():
-                preparer = _Preparer(source, int(batch_size), kind, send)
-                with open(path, "rb") as fh:
-                    for number, line in enumerate(fh, start=1):
-                        preparer._bytes += len(line)
-                        preparer.add_raw(number, line)
+                preparer = _Preparer(job.source, job.batch_size, job.kind, send)
+                counts = None
+                if job.producer is None:
+                    _jsonl_lines(preparer, Path(job.path))
+                else:
+                    counts = _produced(preparer, job)
                 preparer.flush()
         except BrokenPipeError:
             return
         except Exception as exc:  # the writer re-raises it
-            send(f"{type(exc).__name__}: {exc}")
+            send(("error", f"{type(exc).__name__}: {exc}"))
             return
-        send(None)
+        send(("done", counts))
 
 
-def _parallel(path: Path, parallel: bool | None) -> bool:
+def parallel_by_default(path: Path, parallel: bool | None) -> bool:
+    """Whether to parse `path` in a second process: as asked, else for big files on 2+ cores."""
     if parallel is not None:
         return parallel
     return (os.cpu_count() or 1) > 1 and path.stat().st_size >= PARALLEL_BYTES
+
+
+def write_from_second_process(
+    ingestor: Ingestor,
+    job: SecondProcessJob,
+    on_progress: Callable[[int], None] | None = None,
+) -> Any:
+    """Write the batches a second process parses and prepares from `job`; return its counts.
+
+    The store sees exactly the batches the ingestor would have written itself.
+    """
+    read_end, write_end = os.pipe()
+    worker = subprocess.Popen(
+        [sys.executable, "-c", _PARSE_PROCESS, str(write_end)],
+        pass_fds=(write_end,),
+        stdin=subprocess.PIPE,
+    )
+    os.close(write_end)
+    try:
+        assert worker.stdin is not None
+        pickle.dump(job, worker.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        worker.stdin.close()
+        with os.fdopen(read_end, "rb") as pipe:
+            while True:
+                try:
+                    item = pickle.load(pipe)
+                except EOFError:
+                    raise RuntimeError(
+                        f"the parsing process ended early (exit status {worker.wait()})"
+                    ) from None
+                if item[0] == "done":
+                    return item[1]
+                if item[0] == "error":
+                    raise RuntimeError(f"parsing {job.path} failed: {item[1]}")
+                batch, rejects, read, blank, size = item
+                ingestor.write_prepared(batch, rejects, read, blank)
+                if on_progress is not None:
+                    on_progress(size)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+        worker.wait()
 
 
 def ingest_jsonl(
@@ -245,43 +337,20 @@ def ingest_jsonl(
     `PARALLEL_BYTES` or more on a machine with two cores or more); the result is the same.
     """
     ingestor = Ingestor(engine, source=str(path), batch_size=batch_size)
-    if not _parallel(path, parallel):
+    if not parallel_by_default(path, parallel):
         with paused_gc(), path.open("rb") as fh:
             for number, line in enumerate(fh, start=1):
                 ingestor.add_raw(number, line)
                 if on_progress is not None:
                     on_progress(len(line))
         return ingestor.close()
-    read_end, write_end = os.pipe()
-    args = [str(path), str(path), str(batch_size), ingestor.writer.kind, str(write_end)]
-    worker = subprocess.Popen([sys.executable, "-c", _PARSE_PROCESS, *args], pass_fds=(write_end,))
-    os.close(write_end)
-    try:
-        with os.fdopen(read_end, "rb") as pipe:
-            while True:
-                try:
-                    item = pickle.load(pipe)
-                except EOFError:
-                    raise RuntimeError(
-                        f"the parsing process ended early (exit status {worker.wait()})"
-                    ) from None
-                if item is None:
-                    break
-                if isinstance(item, str):
-                    raise RuntimeError(f"parsing {path} failed: {item}")
-                batch, rejects, read, blank, size = item
-                ingestor.write_prepared(batch, rejects, read, blank)
-                if on_progress is not None:
-                    on_progress(size)
-    finally:
-        if worker.poll() is None:
-            worker.kill()
-        worker.wait()
+    job = SecondProcessJob(str(path), str(path), batch_size, ingestor.writer.kind)
+    write_from_second_process(ingestor, job, on_progress)
     return ingestor.close()
 
 
 _PARSE_PROCESS = (
-    "import sys; from ccops.ingest.pipeline import _parse_process; _parse_process(sys.argv[1:])"
+    "import sys; from ccops.ingest.pipeline import _parse_process; _parse_process(sys.argv[1])"
 )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from ccops.config import database_url
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+SQLITE_AUTOCHECKPOINT_PAGES = 8192
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -26,7 +27,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # ingest batch writes more than 1000 pages, so each commit checkpointed and the pages every
     # batch touches (index interiors, table tails) were copied back once per batch. Durability
     # is the WAL's either way (a commit is in the WAL before it returns).
-    cursor.execute("PRAGMA wal_autocheckpoint=8192")
+    cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_AUTOCHECKPOINT_PAGES}")
     cursor.close()
     dbapi_connection.isolation_level = None
 
