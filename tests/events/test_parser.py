@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import orjson
 import pytest
@@ -15,6 +15,7 @@ from ccops.events import (
     OUTCOMES,
     EventError,
     dump_event,
+    event_json,
     parse_event,
 )
 
@@ -77,6 +78,43 @@ def test_valid_events_round_trip_through_their_canonical_json(data: dict[str, ob
     again = parse_event(dump_event(event))
     assert again == event
     assert dump_event(again) == dump_event(event)
+
+
+attribute_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**63), 2**63 - 1),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=10),
+)
+
+
+@settings(max_examples=500)
+@given(valid_events, offsets, st.dictionaries(st.text(max_size=8), attribute_values, max_size=4))
+def test_the_stored_body_is_exactly_what_pydantic_writes(
+    data: dict[str, object], offset: timedelta, attributes: dict[str, object]
+) -> None:
+    at = datetime.fromisoformat(str(data["at"])).astimezone(timezone(offset))
+    data = {**data, "at": at.isoformat(), "attributes": attributes or None}
+    event = parse_event(orjson.dumps(data))
+    assert event_json(event) == event.model_dump_json(exclude_none=True)
+
+
+def test_importer_built_events_store_the_body_pydantic_writes() -> None:
+    from pathlib import Path
+
+    from ccops.ingest.asterisk import ParseStats, QueueLogParser
+
+    fixtures = Path(__file__).parents[1] / "importers" / "fixtures"
+    events = [
+        item
+        for name in ("queue_log.asterisk-1.4", "queue_log.asterisk-22", "queue_log.known_answers")
+        for item in QueueLogParser().parse((fixtures / name).open("rb"), ParseStats())
+        if hasattr(item, "type")
+    ]
+    assert len(events) > 20
+    for event in events:
+        assert event_json(event) == event.model_dump_json(exclude_none=True)
 
 
 @settings(max_examples=100)

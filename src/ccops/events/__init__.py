@@ -32,6 +32,7 @@ from ccops.events._model import (
     EventError,
     Outcome,
     dump_event,
+    event_json,
     parse_event,
     trusted_builder,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "build_state_intervals",
     "dump_event",
     "fold_contact",
+    "event_json",
     "parse_event",
     "state_interval_values",
     "trusted_builder",

@@ -235,6 +235,17 @@ def dump_event(event: Event) -> bytes:
     return orjson.dumps(event.model_dump(mode="json", exclude_none=True))
 
 
+def event_json(event: Event) -> str:
+    """The event's stored body: pydantic's `model_dump_json(exclude_none=True)`, to the byte.
+
+    orjson writes the same text from the model's fields in under two thirds of the time (enum
+    members as their values, UTC timestamps with "Z" and six-digit fractions when there are
+    any); tests/events/test_parser.py pins that the two agree.
+    """
+    fields = {name: value for name, value in event.__dict__.items() if value is not None}
+    return orjson.dumps(fields, option=orjson.OPT_UTC_Z).decode()
+
+
 def event_json_schema() -> dict[str, Any]:
     """The JSON Schema of one event (for docs and the API)."""
     return _ADAPTER.json_schema()

@@ -34,6 +34,7 @@ from ccops.events import (
     ContactFacts,
     ContactOffered,
     Event,
+    event_json,
     fold_contact,
     parse_event,
     state_interval_values,
@@ -305,7 +306,7 @@ def prepare_batch(
         seen.add(eid)
         body = bodies[i] if bodies is not None else None
         if not body:
-            body = e.model_dump_json(exclude_none=True)
+            body = event_json(e)
         if isinstance(e, AgentStateEvent):
             agent = e.agent
             append((eid, e.type, stamp(e.at), None, agent, body, received_at))
