@@ -214,3 +214,14 @@ def test_background_checkpoints_keep_the_sqlite_log_bounded_and_the_store_unchan
     assert stores["bounded"] == stores["usual"] == stores["unbounded"]
     # Unbounded, the log holds every batch; bounded, it starts again and stays far smaller.
     assert largest_log["bounded"] < largest_log["unbounded"] / 2
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_a_prepared_batch_crosses_to_the_writing_process_unchanged(kind: str) -> None:
+    from ccops.events import parse_event
+    from ccops.store.writer import dump_batch, load_batch, prepare_batch
+
+    events = [parse_event(line) for line in _lines(120, seed=5)]
+    batch = prepare_batch(events, kind=kind)
+    assert batch.contacts and batch.states
+    assert load_batch(dump_batch(batch)) == batch

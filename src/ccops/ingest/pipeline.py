@@ -31,6 +31,8 @@ from ccops.store.writer import (
     PreparedBatch,
     RejectedInput,
     StoreWriter,
+    dump_batch,
+    load_batch,
     paused_gc,
     prepare_batch,
 )
@@ -163,9 +165,9 @@ class Ingestor:
         return self.summary
 
 
-# A prepared batch as the parsing process sends it: the batch, its rejects, lines read, blank
-# lines and bytes consumed.
-_Prepared = tuple[PreparedBatch, list[RejectedInput], int, int, int]
+# A prepared batch as the parsing process sends it: "batch", the batch (`dump_batch`), its
+# rejects, lines read, blank lines and bytes consumed.
+_Prepared = tuple[str, bytes, list[RejectedInput], int, int, int]
 
 
 class _Preparer(Ingestor):
@@ -188,10 +190,10 @@ class _Preparer(Ingestor):
     def flush(self) -> BatchResult:
         """Prepare what is buffered and send it to the writing process."""
         summary = self.summary
-        batch = prepare_batch(self._events, self._bodies, self._kind)
+        batch = dump_batch(prepare_batch(self._events, self._bodies, self._kind))
         self._send(
-            (batch, self._rejects, summary.read - self._read, summary.blank - self._blank,
-             self._bytes)
+            ("batch", batch, self._rejects, summary.read - self._read,
+             summary.blank - self._blank, self._bytes)
         )  # fmt: skip
         self._read, self._blank, self._bytes = summary.read, summary.blank, 0
         self._events = []
@@ -314,8 +316,8 @@ def write_from_second_process(
                     return item[1]
                 if item[0] == "error":
                     raise RuntimeError(f"parsing {job.path} failed: {item[1]}")
-                batch, rejects, read, blank, size = item
-                ingestor.write_prepared(batch, rejects, read, blank)
+                _, batch, rejects, read, blank, size = item
+                ingestor.write_prepared(load_batch(batch), rejects, read, blank)
                 if on_progress is not None:
                     on_progress(size)
     finally:
