@@ -217,11 +217,14 @@ class SecondProcessJob:
     kind: str
     producer: str | None = None  # "module:function" of an importer's Producer; None for JSONL
     options: Any = None
+    offset: int = 0  # JSONL: where to start reading (the writing process took the lines before)
+    first_line: int = 1  # ... and that line's number
 
 
-def _jsonl_lines(preparer: _Preparer, path: Path) -> None:
-    with open(path, "rb") as fh:
-        for number, line in enumerate(fh, start=1):
+def _jsonl_lines(preparer: _Preparer, job: SecondProcessJob) -> None:
+    with open(job.path, "rb") as fh:
+        fh.seek(job.offset)
+        for number, line in enumerate(fh, start=job.first_line):
             preparer._bytes += len(line)
             preparer.add_raw(number, line)
 
@@ -259,13 +262,16 @@ def _parse_process(fd: str) -> None:
 
         def send(item: object) -> None:
             pickle.dump(item, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+            # Out of the buffer now: the writer cannot finish reading this batch before its
+            # last bytes arrive, and would otherwise wait until the next batch was prepared.
+            pipe.flush()
 
         try:
             with paused_gc():
                 preparer = _Preparer(job.source, job.batch_size, job.kind, send)
                 counts = None
                 if job.producer is None:
-                    _jsonl_lines(preparer, Path(job.path))
+                    _jsonl_lines(preparer, job)
                 else:
                     counts = _produced(preparer, job)
                 preparer.flush()
@@ -284,6 +290,57 @@ def parallel_by_default(path: Path, parallel: bool | None) -> bool:
     return (os.cpu_count() or 1) > 1 and path.stat().st_size >= PARALLEL_BYTES
 
 
+class SecondProcess:
+    """A parsing process: started at once (its imports take a moment), given its job later."""
+
+    def __init__(self) -> None:
+        read_end, write_end = os.pipe()
+        self._worker = subprocess.Popen(
+            [sys.executable, "-c", _PARSE_PROCESS, str(write_end)],
+            pass_fds=(write_end,),
+            stdin=subprocess.PIPE,
+        )
+        os.close(write_end)
+        self._pipe = os.fdopen(read_end, "rb")
+
+    def start(self, job: SecondProcessJob) -> None:
+        """Hand the process its job."""
+        stdin = self._worker.stdin
+        assert stdin is not None
+        pickle.dump(job, stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        stdin.close()
+        self._path = job.path
+
+    def write_batches(
+        self, ingestor: Ingestor, on_progress: Callable[[int], None] | None = None
+    ) -> Any:
+        """Write each batch the process prepares, in order; return its parser's counts."""
+        while True:
+            try:
+                item = pickle.load(self._pipe)
+            except EOFError:
+                raise RuntimeError(
+                    f"the parsing process ended early (exit status {self._worker.wait()})"
+                ) from None
+            if item[0] == "done":
+                return item[1]
+            if item[0] == "error":
+                raise RuntimeError(f"parsing {self._path} failed: {item[1]}")
+            _, batch, rejects, read, blank, size = item
+            ingestor.write_prepared(load_batch(batch), rejects, read, blank)
+            if on_progress is not None:
+                on_progress(size)
+
+    def close(self) -> None:
+        """End the process (if it is still running) and release the pipe."""
+        if self._worker.poll() is None:
+            self._worker.kill()
+        self._worker.wait()
+        if self._worker.stdin is not None and not self._worker.stdin.closed:
+            self._worker.stdin.close()
+        self._pipe.close()
+
+
 def write_from_second_process(
     ingestor: Ingestor,
     job: SecondProcessJob,
@@ -293,37 +350,12 @@ def write_from_second_process(
 
     The store sees exactly the batches the ingestor would have written itself.
     """
-    read_end, write_end = os.pipe()
-    worker = subprocess.Popen(
-        [sys.executable, "-c", _PARSE_PROCESS, str(write_end)],
-        pass_fds=(write_end,),
-        stdin=subprocess.PIPE,
-    )
-    os.close(write_end)
+    worker = SecondProcess()
     try:
-        assert worker.stdin is not None
-        pickle.dump(job, worker.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-        worker.stdin.close()
-        with os.fdopen(read_end, "rb") as pipe:
-            while True:
-                try:
-                    item = pickle.load(pipe)
-                except EOFError:
-                    raise RuntimeError(
-                        f"the parsing process ended early (exit status {worker.wait()})"
-                    ) from None
-                if item[0] == "done":
-                    return item[1]
-                if item[0] == "error":
-                    raise RuntimeError(f"parsing {job.path} failed: {item[1]}")
-                _, batch, rejects, read, blank, size = item
-                ingestor.write_prepared(load_batch(batch), rejects, read, blank)
-                if on_progress is not None:
-                    on_progress(size)
+        worker.start(job)
+        return worker.write_batches(ingestor, on_progress)
     finally:
-        if worker.poll() is None:
-            worker.kill()
-        worker.wait()
+        worker.close()
 
 
 def ingest_jsonl(
@@ -346,8 +378,36 @@ def ingest_jsonl(
                 if on_progress is not None:
                     on_progress(len(line))
         return ingestor.close()
-    job = SecondProcessJob(str(path), str(path), batch_size, ingestor.writer.kind)
-    write_from_second_process(ingestor, job, on_progress)
+    # This process parses the first batch itself and writes it while the second one starts up
+    # and parses the next: lines are independent, so the file can be split where a batch ends.
+    worker = SecondProcess()
+    try:
+        ingestor.batch_size = batch_size + 1  # no write yet: the batch is written below
+        offset = number = 0
+        with paused_gc(), path.open("rb") as fh:
+            for line in iter(fh.readline, b""):
+                number += 1
+                offset += len(line)
+                ingestor.add_raw(number, line)
+                if len(ingestor._events) >= batch_size:
+                    break
+            more = fh.readline() != b""
+        ingestor.batch_size = batch_size
+        if more:
+            worker.start(
+                SecondProcessJob(
+                    str(path), str(path), batch_size, ingestor.writer.kind,
+                    offset=offset, first_line=number + 1,
+                )
+            )  # fmt: skip
+        with paused_gc():
+            ingestor.flush()
+        if on_progress is not None:
+            on_progress(offset)
+        if more:
+            worker.write_batches(ingestor, on_progress)
+    finally:
+        worker.close()
     return ingestor.close()
 
 
