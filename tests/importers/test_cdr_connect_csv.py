@@ -197,3 +197,32 @@ def test_stats_count_blank_csv_lines() -> None:
     stats = ParseStats()
     items = list(parse_mapped_csv(["id,q,t\n", "\n", "1,a,10:00\n"], mapping, stats))
     assert (stats.lines, stats.blank, len(items)) == (1, 1, 1)
+
+
+@pytest.mark.parametrize("importer", ["asterisk-cdr", "amazon-connect", "csv"])
+def test_each_importer_stores_the_same_parsing_in_a_second_process_or_in_one(
+    importer: str, store: Engine, tmp_path: Path
+) -> None:
+    from ccops.ingest.asterisk import ImportResult
+    from ccops.store import make_engine, upgrade
+
+    def run(engine: Engine, parallel: bool) -> ImportResult:
+        if importer == "asterisk-cdr":
+            return import_cdr(
+                engine, FIXTURES / "Master.18col.csv", batch_size=2, parallel=parallel
+            )
+        if importer == "amazon-connect":
+            path = FIXTURES / "connect_ctr.jsonl"
+            return import_connect(engine, path, batch_size=3, parallel=parallel)
+        mapping = load_mapping(EXAMPLES / "bank-calls.mapping.toml")
+        path = EXAMPLES / "bank-calls.csv"
+        return import_mapped_csv(engine, path, mapping, batch_size=4, parallel=parallel)
+
+    single = make_engine(f"sqlite:///{tmp_path / 'single.db'}")
+    upgrade(single)
+    want, got = run(single, False), run(store, True)
+    assert got.stats == want.stats
+    for name in ("read", "blank", "accepted", "duplicates", "rejected", "contacts"):
+        assert getattr(got.summary, name) == getattr(want.summary, name), name
+    assert got.summary.accepted > 0
+    assert snapshot(store) == snapshot(single)

@@ -15,6 +15,12 @@ import_app = typer.Typer(
 )
 
 BatchOption = typer.Option(50_000, "--batch-size", min=1, help="Events per transaction")
+ParallelOption = typer.Option(
+    None,
+    "--parallel/--one-process",
+    help="Parse in a second process while this one writes (default: files of 8 MB or more "
+    "on 2+ cores)",
+)
 
 
 def _engine(db: str | None):  # type: ignore[no-untyped-def]
@@ -69,12 +75,7 @@ def asterisk_queue_log(
         help="How a queue exit counts, e.g. EXITWITHTIMEOUT=abandoned (repeatable; defaults in "
         "docs/importers.md)",
     ),
-    parallel: bool | None = typer.Option(
-        None,
-        "--parallel/--one-process",
-        help="Parse in a second process while this one writes (default: files of 8 MB or more "
-        "on 2+ cores)",
-    ),
+    parallel: bool | None = ParallelOption,
 ) -> None:
     """Import calls (wait, talk, outcome, transfers) and agent states from a queue_log."""
     from ccops.ingest.asterisk import follow_queue_log, import_queue_log
@@ -119,6 +120,7 @@ def asterisk_cdr(
     path: Path = typer.Argument(..., help="A cdr_csv Master.csv (16 to 21 columns)"),
     db: str | None = DbOption,
     batch_size: int = BatchOption,
+    parallel: bool | None = ParallelOption,
     timezone: str = typer.Option(
         "UTC",
         "--timezone",
@@ -159,6 +161,7 @@ def asterisk_cdr(
             batch_size=batch_size,
             on_progress=lambda n: progress.advance(task, n),
             options=options,
+            parallel=parallel,
         )
     _report(result, path)
 
@@ -170,6 +173,7 @@ def amazon_connect(
     ),
     db: str | None = DbOption,
     batch_size: int = BatchOption,
+    parallel: bool | None = ParallelOption,
 ) -> None:
     """Import Amazon Connect contact records (queue, agent, hold, after-contact work)."""
     from ccops.ingest.connect import import_connect
@@ -178,7 +182,11 @@ def amazon_connect(
     with file_progress(_file(path), "connect") as progress:
         task = progress.task_ids[0]
         result = import_connect(
-            engine, path, batch_size=batch_size, on_progress=lambda n: progress.advance(task, n)
+            engine,
+            path,
+            batch_size=batch_size,
+            on_progress=lambda n: progress.advance(task, n),
+            parallel=parallel,
         )
     _report(result, path)
 
@@ -191,6 +199,7 @@ def mapped_csv(
     ),
     db: str | None = DbOption,
     batch_size: int = BatchOption,
+    parallel: bool | None = ParallelOption,
 ) -> None:
     """Import any per-contact CSV through a declared column mapping and time format."""
     from ccops.ingest.mapped_csv import MappingError, import_mapped_csv, load_mapping
@@ -208,6 +217,7 @@ def mapped_csv(
             checked,
             batch_size=batch_size,
             on_progress=lambda n: progress.advance(task, n),
+            parallel=parallel,
         )
     _report(result, path)
 

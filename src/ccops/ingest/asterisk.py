@@ -137,6 +137,44 @@ def finish(ingestor: Ingestor, stats: ParseStats) -> ImportResult:
     return ImportResult(summary, stats)
 
 
+def import_file(
+    engine: Engine | StoreWriter,
+    path: Path,
+    producer: Callable[[Path, Any, Callable[[int], None] | None], Generator[Any, None, ParseStats]],
+    options: Any = None,
+    batch_size: int = DEFAULT_BATCH,
+    on_progress: Callable[[int], None] | None = None,
+    parallel: bool | None = None,
+) -> ImportResult:
+    """Import `path` through an importer's `producer` (its events and rejects, then its counts).
+
+    With `parallel` (default: files of 8 MB or more on two cores or more) the producer runs in a
+    second process that also prepares each batch while this one writes the previous batch; the
+    store ends the same either way. `producer` must be a module-level function.
+    """
+    ingestor = Ingestor(engine, source=str(path), batch_size=batch_size)
+    if parallel_by_default(path, parallel):
+        job = SecondProcessJob(
+            str(path), str(path), batch_size, ingestor.writer.kind,
+            f"{producer.__module__}:{producer.__qualname__}", options,
+        )  # fmt: skip
+        stats: ParseStats = write_from_second_process(ingestor, job, on_progress)
+        return finish(ingestor, stats)
+    items = producer(path, options, on_progress)
+    add = ingestor.add_event
+    reject = ingestor.reject
+    with paused_gc():
+        while True:
+            try:
+                item = next(items)
+            except StopIteration as done:
+                return finish(ingestor, done.value)
+            if type(item) is Rejected:
+                reject(item.position, item.raw, item.reason)
+            else:
+                add(item)
+
+
 def progress_lines(
     fh: IO[bytes], on_progress: Callable[[int], None] | None, every: int = 8192
 ) -> Iterator[bytes]:
@@ -696,24 +734,13 @@ def import_queue_log(
     `parallel` parses in a second process while this one writes (default: for big files on two
     cores or more); the store ends the same either way.
     """
-    ingestor = Ingestor(engine, source=str(path), batch_size=batch_size)
-    if parallel_by_default(path, parallel):
-        job = SecondProcessJob(
-            str(path), str(path), batch_size, ingestor.writer.kind,
-            "ccops.ingest.asterisk:queue_log_items", options,
-        )  # fmt: skip
-        stats: ParseStats = write_from_second_process(ingestor, job, on_progress)
-        return finish(ingestor, stats)
-    stats = ParseStats()
-    with path.open("rb") as fh:
-        feed(ingestor, QueueLogParser(options).parse(progress_lines(fh, on_progress), stats))
-    return finish(ingestor, stats)
+    return import_file(engine, path, queue_log_items, options, batch_size, on_progress, parallel)
 
 
 def queue_log_items(
-    path: Path, options: QueueLogOptions | None, on_bytes: Callable[[int], None]
+    path: Path, options: QueueLogOptions | None, on_bytes: Callable[[int], None] | None
 ) -> Generator[Event | Rejected, None, ParseStats]:
-    """A queue_log file's events and rejects, then its parse counts (for a second process)."""
+    """A queue_log file's events and rejects, then its parse counts."""
     stats = ParseStats()
     with path.open("rb") as fh:
         yield from QueueLogParser(options).parse(progress_lines(fh, on_bytes), stats)
@@ -1003,13 +1030,20 @@ def import_cdr(
     batch_size: int = DEFAULT_BATCH,
     on_progress: Callable[[int], None] | None = None,
     options: CdrOptions | None = None,
+    parallel: bool | None = None,
 ) -> ImportResult:
     """Import a cdr_csv Master.csv (calls outside queues by default; idempotent)."""
-    ingestor = Ingestor(engine, source=str(path), batch_size=batch_size)
+    return import_file(engine, path, cdr_items, options, batch_size, on_progress, parallel)
+
+
+def cdr_items(
+    path: Path, options: CdrOptions | None, on_bytes: Callable[[int], None] | None
+) -> Generator[Event | Rejected, None, ParseStats]:
+    """A Master.csv's events and rejects, then its parse counts."""
     stats = ParseStats()
     with path.open("rb") as fh:
-        feed(ingestor, parse_cdr(progress_lines(fh, on_progress), stats, options))
-    return finish(ingestor, stats)
+        yield from parse_cdr(progress_lines(fh, on_bytes), stats, options)
+    return stats
 
 
 __all__ = [
@@ -1021,8 +1055,11 @@ __all__ = [
     "Rejected",
     "channel_peer",
     "follow_queue_log",
+    "cdr_items",
     "import_cdr",
+    "import_file",
     "import_queue_log",
+    "queue_log_items",
     "parse_cdr",
     "parse_queue_log",
 ]

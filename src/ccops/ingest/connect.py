@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import codecs
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -28,13 +28,12 @@ from ccops.ingest.asterisk import (
     answered,
     ended,
     event_id,
-    feed,
-    finish,
+    import_file,
     offered,
     transferred,
     wrapped,
 )
-from ccops.ingest.pipeline import DEFAULT_BATCH, Ingestor
+from ccops.ingest.pipeline import DEFAULT_BATCH
 from ccops.store.writer import StoreWriter
 
 CHUNK = 1 << 20
@@ -316,13 +315,26 @@ def import_connect(
     path: Path,
     batch_size: int = DEFAULT_BATCH,
     on_progress: Callable[[int], None] | None = None,
+    parallel: bool | None = None,
 ) -> ImportResult:
     """Import Amazon Connect contact records (idempotent: ids come from ContactId)."""
-    ingestor = Ingestor(engine, source=str(path), batch_size=batch_size)
+    return import_file(engine, path, connect_items, None, batch_size, on_progress, parallel)
+
+
+def connect_items(
+    path: Path, _options: None, on_bytes: Callable[[int], None] | None
+) -> Generator[Event | Rejected, None, ParseStats]:
+    """A contact-record file's events and rejects, then its parse counts."""
     stats = ParseStats()
     with path.open("rb") as fh:
-        feed(ingestor, parse_connect(fh, stats, on_progress))
-    return finish(ingestor, stats)
+        yield from parse_connect(fh, stats, on_bytes)
+    return stats
 
 
-__all__ = ["connect_events", "import_connect", "parse_connect", "read_json_records"]
+__all__ = [
+    "connect_events",
+    "connect_items",
+    "import_connect",
+    "parse_connect",
+    "read_json_records",
+]

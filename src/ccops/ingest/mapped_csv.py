@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import tomllib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,13 +31,12 @@ from ccops.ingest.asterisk import (
     answered,
     ended,
     event_id,
-    feed,
-    finish,
+    import_file,
     offered,
     progress_lines,
     wrapped,
 )
-from ccops.ingest.pipeline import DEFAULT_BATCH, Ingestor
+from ccops.ingest.pipeline import DEFAULT_BATCH
 from ccops.store.writer import StoreWriter
 
 TIME_FIELDS = ("offered_at", "answered_at", "abandoned_at", "ended_at", "wrapped_at")
@@ -389,13 +388,20 @@ def import_mapped_csv(
     mapping: Mapping,
     batch_size: int = DEFAULT_BATCH,
     on_progress: Callable[[int], None] | None = None,
+    parallel: bool | None = None,
 ) -> ImportResult:
     """Import a per-contact CSV through a mapping (idempotent: ids come from the contact key)."""
-    ingestor = Ingestor(engine, source=str(path), batch_size=batch_size)
+    return import_file(engine, path, mapped_csv_items, mapping, batch_size, on_progress, parallel)
+
+
+def mapped_csv_items(
+    path: Path, mapping: Mapping, on_bytes: Callable[[int], None] | None
+) -> Generator[Event | Rejected, None, ParseStats]:
+    """A CSV's events and rejects through `mapping`, then its parse counts."""
     stats = ParseStats()
     with path.open("rb") as fh:
-        feed(ingestor, parse_mapped_csv(progress_lines(fh, on_progress), mapping, stats))
-    return finish(ingestor, stats)
+        yield from parse_mapped_csv(progress_lines(fh, on_bytes), mapping, stats)
+    return stats
 
 
 __all__ = [
@@ -403,6 +409,7 @@ __all__ = [
     "MappingError",
     "import_mapped_csv",
     "load_mapping",
+    "mapped_csv_items",
     "mapping_from_dict",
     "parse_mapped_csv",
 ]
