@@ -17,6 +17,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import marshal
+import os
 import pickle
 import sqlite3
 import threading
@@ -187,7 +188,7 @@ class WalCheckpointer:
         self._idle = threading.Event()
         self._idle.set()
         self._stop = False
-        self._log_bytes = 0  # the log's size at the last checkpoint
+        self._wal = f"{path}-wal"
         self._thread = threading.Thread(target=self._run, name="ccops-wal-checkpoint", daemon=True)
         self._thread.start()
 
@@ -195,15 +196,13 @@ class WalCheckpointer:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         try:
             conn.execute("PRAGMA synchronous=NORMAL")
-            page = conn.execute("PRAGMA page_size").fetchone()[0]
             while True:
                 self._kick.wait()
                 self._kick.clear()
                 if self._stop:
                     return
                 try:
-                    _, frames, _ = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-                    self._log_bytes = max(frames, 0) * page
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                 except sqlite3.Error:  # pragma: no cover - a checkpoint is an optimisation
                     pass
                 finally:
@@ -219,14 +218,19 @@ class WalCheckpointer:
         self._kick.set()
 
     def before_write(self) -> None:
-        """Wait for the running checkpoint if the log had grown past the bound at the last one.
+        """Wait for the checkpoints of every commit so far if the log has grown past the bound.
 
-        Once that checkpoint has copied every frame, the next transaction starts the log again
-        from its head (and SQLite truncates the file to `bound`: see `write_prepared`).
+        Once they have copied every frame, the next transaction starts the log again from its
+        head, and SQLite truncates the file to `bound` when it commits (`journal_size_limit`:
+        see `write_prepared`). So the file is over the bound exactly while the log is, whatever
+        the thread's pace: it is the file, not the thread's last report, that is checked.
         """
-        if self._log_bytes > self.bound:
+        try:
+            size = os.stat(self._wal).st_size
+        except FileNotFoundError:
+            return
+        if size > self.bound:
             self._idle.wait()
-            self._log_bytes = 0
 
     def close(self) -> None:
         """Finish the running checkpoint and end the thread."""
