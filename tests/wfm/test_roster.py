@@ -76,3 +76,38 @@ def test_a_small_center_gets_the_better_of_the_direct_and_decomposed_schedules(b
     assert named.objective <= roster.objective + 1e-6
     assert named.lower_bound >= roster.lower_bound - 1e-9
     assert named.lower_bound <= named.objective + 1e-6
+
+
+def _eight_hour_week_agents(n: int) -> tuple[list[Agent], list[ShiftTemplate]]:
+    templates = [ShiftTemplate("day8", 480, 8 * 60, 10 * 60, 60)]
+    contract = Contract(32, 40, 4, 6, max_consecutive_days=6, min_rest_hours=11)
+    return [Agent(f"a{i}", contract, templates=("day8",)) for i in range(n)], templates
+
+
+def test_a_short_last_week_gets_its_pro_rata_hours_even_where_no_one_is_needed() -> None:
+    """Twelve days: the second week has five, so each agent owes 32 × 5/7 = 22.9 h of it
+    (three 8-hour shifts) although those days need nobody."""
+    agents, templates = _eight_hour_week_agents(10)
+    days = 12
+    hours = (np.arange(days * 24) + 0.5) % 24
+    required = np.where((hours >= 8) & (hours < 18), 6.0, 0.0)
+    required[7 * 24 :] = 0.0
+    roster = schedule_decomposed(required, 60, agents, templates, time_limit=30)
+    assert violations(roster.assignments, agents, templates, days) == []
+    for agent in agents:
+        last_week = [a for a in roster.assignments if a.agent == agent.id and a.day >= 7]
+        assert len(last_week) == 3
+
+
+def test_a_week_no_number_of_shifts_can_fill_is_refused_up_front_naming_agent_and_week() -> None:
+    """Four days of a 34–42.5 h week pro rata is 19.4–24.3 h: two 8.5-hour shifts are too few
+    and three too many, so no roster can exist, and the error says what to change."""
+    templates = [ShiftTemplate("full", 510, 8 * 60, 10 * 60, 30)]
+    agents = [Agent("north-001", Contract(34, 42.5, 4, 5), templates=("full",))]
+    with pytest.raises(ValueError, match=r"north-001: week 4 \(4 days, a short last week\)"):
+        schedule_decomposed(np.zeros(32 * 96), 15, agents, templates)
+    with pytest.raises(ValueError, match="plan whole weeks"):
+        schedule(np.zeros(32 * 96), 15, agents, templates)
+    # whole weeks, or a short week the shifts can fill (five days: three shifts), are fine
+    assert schedule_decomposed(np.zeros(28 * 96), 15, agents, templates, time_limit=30)
+    assert schedule_decomposed(np.zeros(33 * 96), 15, agents, templates, time_limit=30)

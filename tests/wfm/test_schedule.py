@@ -120,5 +120,6 @@ def test_the_checker_names_each_broken_rule(shifts: list[Assignment], message: s
 
 def test_an_impossible_contract_is_reported_not_violated() -> None:
     agents = [Agent("x", Contract(50, 60, 6, 7), templates=("part4",))]
-    with pytest.raises(ValueError, match="no feasible"):
+    # six or seven 4-hour shifts make at most 28 h: refused before solving, saying why
+    with pytest.raises(ValueError, match=r"agent x: week 0 must have 50–60 h .* \(4 h\) makes"):
         schedule(_requirement(), 30, agents, TEMPLATES, time_limit=10)

@@ -232,31 +232,26 @@ def _simulate_demo(engine, days: int, seed: int) -> None:  # type: ignore[no-unt
     """Run the digital twin of the demo center and ingest its events like any other source."""
     import time
     from dataclasses import replace
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC, datetime
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from ccops.cli.forecast import store_forecasts
     from ccops.ingest.simulated import ingest_simulation, publish_plan
     from ccops.sim import DEMO_SCENARIO, demo_run, load_scenario
-    from ccops.wfm.demo import demo_forecasts, plan_demo
+    from ccops.wfm.demo import demo_calendar, demo_forecasts, plan_demo
 
     started = time.perf_counter()
-    # The history ends yesterday, so "today" and "yesterday" on the pages are live-looking days;
-    # it starts on a Monday because the scenario's weekly profile starts on Monday.
     scenario = load_scenario(DEMO_SCENARIO)
-    today = datetime.now(UTC).date()
-    first = today - timedelta(days=days)
-    monday = first - timedelta(days=first.weekday())
+    monday, span, planned = demo_calendar(datetime.now(UTC).date(), days)
     scenario = replace(scenario, start=datetime(monday.year, monday.month, monday.day, tzinfo=UTC))
-    span = (today - monday).days
     with console.status(
-        f"planning {span + 7} days: forecast (statsforecast), rosters for "
+        f"planning {planned} days: forecast (statsforecast), rosters for "
         f"{scenario.agent_count} agents, checked on the twin…"
     ):
-        forecasts = demo_forecasts(scenario, span + 7, seed)
+        forecasts = demo_forecasts(scenario, planned, seed)
         plan = plan_demo(
-            scenario, span + 7, seed=seed, rounds=2, replications=3, forecasts=forecasts
+            scenario, planned, seed=seed, rounds=2, replications=3, forecasts=forecasts
         )
     shares = plan.check.share_met_by_queue()
     console.print(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 from ccops.sim.engine import agent_name, simulate
 from ccops.sim.scenario import Scenario
@@ -52,6 +52,21 @@ TEMPLATES = (
     ShiftTemplate("part", 300, 8 * 60, 15 * 60, 15, break_minutes=15, breaks=1),
 )  # fmt: skip
 PART_TIME_SHARE = 0.25
+
+
+def demo_calendar(today: date, days: int) -> tuple[date, int, int]:
+    """The demo's history and plan around `today`: (first day, days of history, days planned).
+
+    The history starts on the Monday on or before `days` days ago (the scenario's weekly profile
+    starts on Monday) and ends yesterday, so "today" on the pages looks live. The plan covers
+    the history and at least this week's remaining days, in whole weeks, because weekly contract
+    hours cannot always be split pro rata over a short week of 8.5-hour shifts.
+    """
+    first = today - timedelta(days=days)
+    monday = first - timedelta(days=first.weekday())
+    history = (today - monday).days
+    weeks = -(-(history + 7) // 7)
+    return monday, history, 7 * weeks
 
 
 def demo_staff(scenario: Scenario, part_time_share: float = PART_TIME_SHARE) -> list[TeamStaff]:

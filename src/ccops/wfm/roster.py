@@ -741,14 +741,16 @@ def _fill(
         for week in range(weeks):
             first, last = 7 * week, min(7 * week + 7, tracker.days)
             scale = (last - first) / 7.0
-            if needed and last - first < 7:
-                continue
             for a, agent in enumerate(agents):
                 c = agent.contract
+                # a short last week owes its share of the weekly hours, and no minimum of days
+                # (as `violations` checks)
+                min_days = c.min_days_per_week if last - first == 7 else 0
+                min_hours = c.min_hours_per_week * scale
                 while int(tracker.on[a, first:last].sum()) < c.max_days_per_week:
                     short = (
-                        int(tracker.on[a, first:last].sum()) < c.min_days_per_week
-                        or tracker.hours[a, week] < c.min_hours_per_week - 1e-6
+                        int(tracker.on[a, first:last].sum()) < min_days
+                        or tracker.hours[a, week] < min_hours - 1e-6
                     )
                     if needed and not short:
                         break

@@ -237,7 +237,60 @@ def checked_inputs(
             raise ValueError(f"template {t.name}: times must be multiples of the interval")
     if len({a.id for a in agents}) != len(agents):
         raise ValueError("agent ids must be unique")
-    return r, r.size // per_day
+    days = r.size // per_day
+    _check_weekly_hours_reachable(agents, templates, days)
+    return r, days
+
+
+def _reachable_hours(lengths: set[int], shifts: range) -> set[int]:
+    """Every total of minutes that some number of shifts in `shifts`, of these lengths, makes."""
+    totals, out = {0}, set()
+    for k in range(shifts.stop):
+        if k >= shifts.start:
+            out |= totals
+        totals = {t + n for t in totals for n in lengths}
+    return out
+
+
+def _check_weekly_hours_reachable(
+    agents: Sequence[Agent], templates: Sequence[ShiftTemplate], days: int
+) -> None:
+    """ValueError naming the agent and week when no number of its shifts fits a week's range of
+    hours (pro rata in a short last week): the solver could only fail later, less clearly."""
+    length_of = {t.name: t.length_minutes for t in templates}
+    checked: set[tuple[Contract, frozenset[int], int]] = set()
+    for agent in agents:
+        c = agent.contract
+        names = agent.templates if agent.templates is not None else tuple(length_of)
+        lengths = frozenset(length_of[n] for n in names if n in length_of)
+        for w in range((days + 6) // 7):
+            week_days = min(7, days - 7 * w)
+            if (c, lengths, week_days) in checked:
+                continue
+            checked.add((c, lengths, week_days))
+            scale = week_days / 7.0
+            lo, hi = c.min_hours_per_week * scale * 60, c.max_hours_per_week * scale * 60
+            min_days = c.min_days_per_week if week_days == 7 else 0
+            shifts = range(min_days, min(c.max_days_per_week, week_days) + 1)
+            if lo <= 1e-6 or any(
+                lo - 1e-6 <= total <= hi + 1e-6 for total in _reachable_hours(set(lengths), shifts)
+            ):
+                continue
+            sizes = ", ".join(f"{n / 60:g} h" for n in sorted(lengths)) or "none"
+            short = week_days < 7
+            raise ValueError(
+                f"agent {agent.id}: week {w}"
+                + (
+                    f" ({week_days} day{'s' if week_days > 1 else ''}, a short last week)"
+                    if short
+                    else ""
+                )
+                + f" must have {lo / 60:.4g}–{hi / 60:.4g} h (its contract's"
+                f" {c.min_hours_per_week:g}–{c.max_hours_per_week:g} h a week"
+                + (" pro rata" if short else "")
+                + f"), which no number of its shifts ({sizes}) makes; plan whole weeks,"
+                " or change the contract or the templates"
+            )
 
 
 def schedule(
