@@ -384,14 +384,21 @@ def schedule_facts(
     # 2. each activity's overlap with the agent's states in the same activity ("work": on the
     #    phone, available or handling)
     # the overlap on the stored times too, so the agent-and-start index narrows the join
-    both = act.join(
-        st,
-        [
-            act.agent_id == st.s_agent,
-            st.s_start < act.a_end,
-            st.s_end.isnull() | (st.s_end > act.a_start),
-        ],
-    )
+    overlap = [
+        act.agent_id == st.s_agent,
+        st.s_start < act.a_end,
+        st.s_end.isnull() | (st.s_end > act.a_start),
+    ]
+    if scope.start is not None:
+        # A state overlapping the window starts at most the longest such state's length before
+        # the window: with that lower bound SQLite's agent-and-start index scans the states from
+        # there to each activity's end, not every earlier state of the agent (a week of the
+        # demo center on SQLite: 11.7 s -> 3.4 s, a day 1.0 s -> 0.45 s).
+        longest = st.select(d=st.sen - st.sst).d.max().execute()
+        if longest is not None and longest == longest:  # no states: None (NaN on some engines)
+            since = scope.start - timedelta(seconds=int(longest) + 1)
+            overlap.append(st.s_start >= since)
+    both = act.join(st, overlap)
     both = both.filter(both.sst < both.aen, both.sen > both.ast)
     both = both.filter(
         (both.activity == both.state) | ((both.activity == "work") & both.state.isin(productive))
