@@ -285,11 +285,8 @@ class _Tracker:
         if self.run_through(a, d) > c.max_consecutive_days:
             return False
         week = d // 7
-        scale = (min(7 * week + 7, self.days) - 7 * week) / 7.0
-        hours = self.hours[a, week]
-        return bool(
-            c.min_hours_per_week * scale - 1e-6 <= hours <= c.max_hours_per_week * scale + 1e-6
-        )
+        lo, hi, _ = c.week_range(min(7 * week + 7, self.days) - 7 * week)
+        return bool(lo - 1e-6 <= self.hours[a, week] <= hi + 1e-6)
 
 
 def _plan_days(
@@ -743,10 +740,7 @@ def _fill(
             scale = (last - first) / 7.0
             for a, agent in enumerate(agents):
                 c = agent.contract
-                # a short last week owes its share of the weekly hours, and no minimum of days
-                # (as `violations` checks)
-                min_days = c.min_days_per_week if last - first == 7 else 0
-                min_hours = c.min_hours_per_week * scale
+                min_hours, _, min_days = c.week_range(last - first)
                 while int(tracker.on[a, first:last].sum()) < c.max_days_per_week:
                     short = (
                         int(tracker.on[a, first:last].sum()) < min_days

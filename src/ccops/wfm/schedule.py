@@ -21,7 +21,7 @@ error is raised rather than a schedule that breaks one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,6 +45,13 @@ class Contract:
     max_days_per_week: int = 5
     max_consecutive_days: int = 6
     min_rest_hours: float = 11.0
+
+    def week_range(self, week_days: int) -> tuple[float, float, int]:
+        """(minimum hours, maximum hours, minimum days) of a week of `week_days` days: a short
+        last week of the horizon owes its share of the weekly hours and no minimum of days."""
+        scale = week_days / 7.0
+        min_days = self.min_days_per_week if week_days == 7 else 0
+        return self.min_hours_per_week * scale, self.max_hours_per_week * scale, min_days
 
 
 @dataclass(frozen=True)
@@ -189,16 +196,9 @@ def _agent_rows(rows: _Rows, opt: _Options, agents: Sequence[Agent], days: int) 
         for w in range(weeks):
             in_week = idx[(day >= 7 * w) & (day < 7 * w + 7)]
             week_days = min(7, days - 7 * w)
-            scale = week_days / 7.0  # a short last week gets a pro-rata range
-            hours = opt.length[in_week] / 60.0
-            rows.add(
-                in_week,
-                hours,
-                c.min_hours_per_week * scale - 1e-9,
-                c.max_hours_per_week * scale + 1e-9,
-            )
-            min_days = min(c.min_days_per_week, week_days) if week_days == 7 else 0
-            rows.add(in_week, 1.0, float(min_days), float(c.max_days_per_week))
+            lo, hi, min_days = c.week_range(week_days)
+            rows.add(in_week, opt.length[in_week] / 60.0, lo - 1e-9, hi + 1e-9)
+            rows.add(in_week, 1.0, float(min(min_days, week_days)), float(c.max_days_per_week))
         if c.max_consecutive_days < days:
             span = c.max_consecutive_days + 1
             for d in range(days):
@@ -242,13 +242,13 @@ def checked_inputs(
     return r, days
 
 
-def _reachable_hours(lengths: set[int], shifts: range) -> set[int]:
+def _reachable_minutes(lengths: Iterable[int], shifts: range) -> set[int]:
     """Every total of minutes that some number of shifts in `shifts`, of these lengths, makes."""
-    totals, out = {0}, set()
+    sizes, totals, out = set(lengths), {0}, set()
     for k in range(shifts.stop):
         if k >= shifts.start:
             out |= totals
-        totals = {t + n for t in totals for n in lengths}
+        totals = {t + n for t in totals for n in sizes}
     return out
 
 
@@ -268,12 +268,11 @@ def _check_weekly_hours_reachable(
             if (c, lengths, week_days) in checked:
                 continue
             checked.add((c, lengths, week_days))
-            scale = week_days / 7.0
-            lo, hi = c.min_hours_per_week * scale * 60, c.max_hours_per_week * scale * 60
-            min_days = c.min_days_per_week if week_days == 7 else 0
+            lo, hi, min_days = c.week_range(week_days)
             shifts = range(min_days, min(c.max_days_per_week, week_days) + 1)
             if lo <= 1e-6 or any(
-                lo - 1e-6 <= total <= hi + 1e-6 for total in _reachable_hours(set(lengths), shifts)
+                lo - 1e-6 <= total / 60 <= hi + 1e-6
+                for total in _reachable_minutes(lengths, shifts)
             ):
                 continue
             sizes = ", ".join(f"{n / 60:g} h" for n in sorted(lengths)) or "none"
@@ -285,7 +284,7 @@ def _check_weekly_hours_reachable(
                     if short
                     else ""
                 )
-                + f" must have {lo / 60:.4g}–{hi / 60:.4g} h (its contract's"
+                + f" must have {lo:.4g}–{hi:.4g} h (its contract's"
                 f" {c.min_hours_per_week:g}–{c.max_hours_per_week:g} h a week"
                 + (" pro rata" if short else "")
                 + f"), which no number of its shifts ({sizes}) makes; plan whole weeks,"
@@ -500,16 +499,10 @@ def violations(
                 found.append(f"{agent.id}: day {s.day} outside availability")
         for w in range((days + 6) // 7):
             week = [s for s in mine if 7 * w <= s.day < 7 * w + 7]
-            week_days = min(7, days - 7 * w)
             hours = sum(s.end - s.start for s in week) / 60.0
-            scale = week_days / 7.0
-            if (
-                not c.min_hours_per_week * scale - 1e-6
-                <= hours
-                <= c.max_hours_per_week * scale + 1e-6
-            ):
+            lo, hi, min_days = c.week_range(min(7, days - 7 * w))
+            if not lo - 1e-6 <= hours <= hi + 1e-6:
                 found.append(f"{agent.id}: week {w} has {hours:g} h")
-            min_days = c.min_days_per_week if week_days == 7 else 0
             if not min_days <= len(week) <= c.max_days_per_week:
                 found.append(f"{agent.id}: week {w} has {len(week)} days")
         on = np.zeros(days, dtype=bool)
